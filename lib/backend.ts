@@ -1,0 +1,191 @@
+/**
+ * The backend contract: the few primitive kernels a backend must implement.
+ *
+ * Everything else in gradbook (activations, losses, layers, every gradient) is composed from
+ * these in TypeScript, so a new backend only has to get this file right. The `js` backend is
+ * the reference every other backend is tested against (test/lib/opdb.ts drives all of them).
+ *
+ * Conventions
+ * - A `Storage` is a flat buffer owned by one backend. Tensors are views over storages
+ *   (shape, strides in elements, offset in elements); views never copy.
+ * - Kernels that take a `View` accept any strides, including 0 (broadcast) and negative-free
+ *   permutations; kernels that take a `Storage` expect contiguous row-major data.
+ * - Every kernel returns a fresh contiguous storage; none mutate their inputs, except
+ *   `assign`, which writes into a view of an existing storage.
+ * - Inputs of binary kernels already have the same dtype (the frontend promotes first).
+ */
+
+export type DType = "float32" | "float64" | "int32" | "bool";
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+export type DeviceName = "js" | "cpu" | "cuda";
+
+/** A backend-owned flat buffer. Backends may extend it with their own handle. */
+export interface Storage {
+  readonly backend: Backend;
+  readonly dtype: DType;
+  /** Number of elements. */
+  readonly size: number;
+  /** Set once the buffer was freed; using it afterwards is an error. */
+  disposed?: boolean;
+}
+
+/** A strided view over a storage, as handed to the kernels. */
+export interface View {
+  storage: Storage;
+  shape: readonly number[];
+  strides: readonly number[];
+  offset: number;
+}
+
+export type UnaryOp =
+  | "neg" | "abs" | "sign" | "exp" | "log" | "sqrt" | "rsqrt" | "square" | "reciprocal"
+  | "tanh" | "sigmoid" | "relu" | "sin" | "cos" | "floor" | "ceil" | "round"
+  | "log1p" | "expm1" | "logicalNot";
+
+export type BinaryOp =
+  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum"
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr";
+
+/** Comparison and logical ops return `bool`; the others return the input dtype. */
+export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set<BinaryOp>([
+  "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr",
+]);
+
+export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
+
+export interface MatmulParams {
+  /** Number of matrices; a is [batch, m, k] (or [batch, k, m] when transA), b likewise. */
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  /** Elements between consecutive matrices of a / b; 0 broadcasts one matrix to every batch. */
+  strideA: number;
+  strideB: number;
+}
+
+export interface Conv2dParams {
+  n: number; cIn: number; h: number; w: number;
+  cOut: number; kh: number; kw: number;
+  strideH: number; strideW: number;
+  padTop: number; padLeft: number; padBottom: number; padRight: number;
+  dilationH: number; dilationW: number;
+  groups: number;
+  /** Output spatial size, computed by the frontend. */
+  outH: number; outW: number;
+}
+
+export interface Pool2dParams {
+  n: number; c: number; h: number; w: number;
+  kh: number; kw: number;
+  strideH: number; strideW: number;
+  padTop: number; padLeft: number;
+  outH: number; outW: number;
+  /** avg pooling: count padded cells in the divisor (PyTorch's count_include_pad). */
+  countIncludePad?: boolean;
+}
+
+/**
+ * The primitive kernels. Shapes are passed explicitly; the frontend has validated them, so
+ * kernels never need to produce user-facing errors.
+ */
+export interface Backend {
+  readonly name: DeviceName;
+
+  // ---- memory ---------------------------------------------------------------------------
+  /** Copies a host array into a new storage of the given dtype (converting values). */
+  fromArray(data: TypedArray | number[], dtype: DType): Storage;
+  /** A new storage with every element set to `value`. */
+  fill(size: number, value: number, dtype: DType): Storage;
+  /** Copies the storage back to the host (a fresh typed array of the storage's dtype). */
+  read(s: Storage): TypedArray;
+  /** Frees the buffer now. Idempotent. */
+  dispose(s: Storage): void;
+
+  // ---- layout ---------------------------------------------------------------------------
+  /** Materialises a view as a contiguous storage, converting to `dtype` if given. */
+  contiguous(x: View, dtype?: DType): Storage;
+  /** Writes `src` (broadcast to dst's shape) into the view `dst`, in place. */
+  assign(dst: View, src: View): void;
+
+  // ---- elementwise ----------------------------------------------------------------------
+  unary(op: UnaryOp, x: View): Storage;
+  /** a and b are already broadcast to `outShape` through their strides. */
+  binary(op: BinaryOp, a: View, b: View, outShape: readonly number[]): Storage;
+  /** cond is bool; a and b have the same dtype; all broadcast to outShape through strides. */
+  where(cond: View, a: View, b: View, outShape: readonly number[]): Storage;
+
+  // ---- reductions -----------------------------------------------------------------------
+  /**
+   * Reduces a contiguous tensor of `shape` over `axes` (sorted, unique, non-empty). The result
+   * has the reduced axes removed. argmax/argmin take exactly one axis and return int32.
+   */
+  reduce(op: ReduceOp, x: Storage, shape: readonly number[], axes: readonly number[]): Storage;
+  /** Inclusive cumulative sum along `axis` of a contiguous tensor. */
+  cumsum(x: Storage, shape: readonly number[], axis: number): Storage;
+  /** Stable sort along the last axis of a contiguous [outer, n] tensor; indices are int32. */
+  sort(x: Storage, outer: number, n: number, descending: boolean): { values: Storage; indices: Storage };
+
+  // ---- linear algebra -------------------------------------------------------------------
+  /** Batched GEMM on contiguous operands; returns [batch, m, n]. */
+  matmul(a: Storage, b: Storage, p: MatmulParams): Storage;
+
+  // ---- convolution and pooling (NCHW, contiguous) ----------------------------------------
+  /** x [n, cIn, h, w], w [cOut, cIn/groups, kh, kw] → [n, cOut, outH, outW]. No bias. */
+  conv2d(x: Storage, w: Storage, p: Conv2dParams): Storage;
+  /** dy [n, cOut, outH, outW], w → dx [n, cIn, h, w]. */
+  conv2dBackwardInput(dy: Storage, w: Storage, p: Conv2dParams): Storage;
+  /** x, dy → dw [cOut, cIn/groups, kh, kw]. */
+  conv2dBackwardWeight(x: Storage, dy: Storage, p: Conv2dParams): Storage;
+  /** Max pooling; indices (int32) are flat positions within each input plane (h*w). */
+  maxPool2d(x: Storage, p: Pool2dParams): { out: Storage; indices: Storage };
+  maxPool2dBackward(dy: Storage, indices: Storage, p: Pool2dParams): Storage;
+  avgPool2d(x: Storage, p: Pool2dParams): Storage;
+  avgPool2dBackward(dy: Storage, p: Pool2dParams): Storage;
+
+  // ---- fused, numerically stable ---------------------------------------------------------
+  /** Softmax (or log-softmax) over the last axis of a contiguous [outer, n] tensor. */
+  softmax(x: Storage, outer: number, n: number, log: boolean): Storage;
+
+  // ---- indexing -------------------------------------------------------------------------
+  /**
+   * torch.gather: out[i][j][k] = x[i][index[i][j][k]][k] along `axis` (index int32, same rank,
+   * out has index's shape). x and index are contiguous.
+   */
+  gather(x: Storage, xShape: readonly number[], index: Storage, indexShape: readonly number[], axis: number): Storage;
+  /**
+   * The adjoint of gather: a zero tensor of `outShape` with src added at index along axis
+   * (torch.scatter_add). Used for gather's gradient and for embeddings.
+   */
+  scatterAdd(outShape: readonly number[], index: Storage, src: Storage, srcShape: readonly number[], axis: number): Storage;
+}
+
+/** Number of elements of a shape (1 for a scalar shape []). */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major strides of a contiguous tensor of `shape`. */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/** The typed-array class used for a dtype on the host. */
+export function arrayTypeFor(dtype: DType): Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor {
+  switch (dtype) {
+    case "float32": return Float32Array;
+    case "float64": return Float64Array;
+    case "int32": return Int32Array;
+    case "bool": return Uint8Array;
+  }
+}
