@@ -27,6 +27,12 @@ export interface Storage {
   readonly size: number;
   /** Set once the buffer was freed; using it afterwards is an error. */
   disposed?: boolean;
+  /**
+   * Optional: what garbage collection must free when this Storage object becomes unreachable
+   * without `dispose()` (a device pointer, say). It must not reference the Storage itself. The
+   * engine passes it to `Backend.release` from a FinalizationRegistry callback.
+   */
+  readonly handle?: unknown;
 }
 
 /** A strided view over a storage, as handed to the kernels. */
@@ -103,6 +109,11 @@ export interface Backend {
   read(s: Storage): TypedArray;
   /** Frees the buffer now. Idempotent. */
   dispose(s: Storage): void;
+  /**
+   * Optional: frees the memory behind a `Storage.handle` after its Storage was garbage
+   * collected without being disposed. Backends whose memory lives on the JS heap omit it.
+   */
+  release?(handle: unknown): void;
 
   // ---- layout ---------------------------------------------------------------------------
   /** Materialises a view as a contiguous storage, converting to `dtype` if given. */
@@ -157,7 +168,8 @@ export interface Backend {
   gather(x: Storage, xShape: readonly number[], index: Storage, indexShape: readonly number[], axis: number): Storage;
   /**
    * The adjoint of gather: a zero tensor of `outShape` with src added at index along axis
-   * (torch.scatter_add). Used for gather's gradient and for embeddings.
+   * (torch.scatter_add). Used for gather's gradient and for embeddings. index has
+   * `srcShape` (the frontend trims src to index's shape first); both are contiguous.
    */
   scatterAdd(outShape: readonly number[], index: Storage, src: Storage, srcShape: readonly number[], axis: number): Storage;
 }

@@ -1,0 +1,86 @@
+/**
+ * Messages between the kernel's threads. The I/O thread owns the sockets and the protocol;
+ * the main thread runs user code (so native addons and `vm.runInThisContext` behave as in a
+ * plain Node program); the language thread owns TypeScript (conversion, checking, completion).
+ */
+
+export interface ErrorContent {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+export interface MimeContent {
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+export interface ExecRequest {
+  t: "exec";
+  id: number;
+  cell: number;
+  source: string;
+  js: string;
+  lineMap: number[];
+  prefixLength: number;
+  silent: boolean;
+  userExpressions: Record<string, string>;
+  allowStdin: boolean;
+}
+
+export type IoToMain =
+  | ExecRequest
+  | { t: "interrupt"; seq: number }
+  | { t: "input_reply"; seq: number; value: string | null; error?: string }
+  | { t: "comm_open"; comm_id: string; target_name: string; data: unknown; metadata: unknown; buffers: Uint8Array[] }
+  | { t: "comm_msg"; comm_id: string; data: unknown; metadata: unknown; buffers: Uint8Array[] }
+  | { t: "comm_close"; comm_id: string; data: unknown }
+  | { t: "shutdown" };
+
+export interface ExecDone {
+  t: "done";
+  id: number;
+  status: "ok" | "error";
+  result?: MimeContent;
+  error?: ErrorContent;
+  userExpressions: Record<string, unknown>;
+  payload: unknown[];
+}
+
+export type MainToIo =
+  | { t: "ready"; prelude: PreludeInfo }
+  | { t: "stream"; name: "stdout" | "stderr"; text: string }
+  | { t: "display"; content: MimeContent & { transient?: { display_id?: string } }; update: boolean }
+  | { t: "clear_output"; wait: boolean }
+  | ExecDone
+  | { t: "async_error"; error: ErrorContent }
+  | { t: "input_request"; seq: number; prompt: string; password: boolean }
+  | { t: "comm_open"; comm_id: string; target_name: string; data: unknown; metadata: unknown }
+  | { t: "comm_msg"; comm_id: string; data: unknown; metadata: unknown; buffers: Uint8Array[] }
+  | { t: "comm_close"; comm_id: string; data: unknown }
+  | { t: "comm_handled" }
+  | { t: "interrupt_ack"; seq: number; running: boolean };
+
+export interface PreludeInfo {
+  /** Module the prelude's names come from, as resolved (for the type checker), or null. */
+  module: string | null;
+  /** Names made global. */
+  names: string[];
+  /** Why the prelude did not load, if it did not. */
+  error?: string;
+}
+
+export type IoToLang =
+  | { t: "prelude"; info: PreludeInfo }
+  | { t: "compile"; seq: number; cell: number; source: string; check: boolean }
+  | { t: "commit"; cell: number; ok: boolean }
+  | { t: "complete"; seq: number; code: string; pos: number }
+  | { t: "inspect"; seq: number; code: string; pos: number; detail: number }
+  | { t: "is_complete"; seq: number; code: string };
+
+export type LangToIo =
+  | { t: "compiled"; seq: number; ok: true; js: string; lineMap: number[]; prefixLength: number; declared: string[] }
+  | { t: "compiled"; seq: number; ok: false; error: ErrorContent }
+  | { t: "completed"; seq: number; matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number }[] }
+  | { t: "inspected"; seq: number; found: boolean; text: string }
+  | { t: "is_complete"; seq: number; status: "complete" | "incomplete" | "invalid"; indent: string };

@@ -1,0 +1,181 @@
+/**
+ * The ZeroMQ side of the kernel: the only module that imports `zeromq`.
+ *
+ * Binds the five sockets named in the connection file, answers heartbeats, decodes and
+ * verifies incoming messages (rejections are logged, never executed) and sends through a
+ * per-socket queue: a ZeroMQ socket accepts one send at a time, and firing sends without
+ * waiting is how other kernels lose messages under load.
+ */
+import * as zmq from "zeromq";
+import { decode, encode, makeHeader, Message, Signer, Header } from "./wire";
+import { log } from "./log";
+
+export interface ConnectionInfo {
+  transport: string;
+  ip: string;
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+  key: string;
+  signature_scheme: string;
+}
+
+export type Channel = "shell" | "control" | "stdin" | "iopub";
+
+/** Sends one socket's messages strictly one after another. */
+class Outbox {
+  private queue: (Buffer | string)[][] = [];
+  private draining = false;
+  private idleWaiters: (() => void)[] = [];
+  constructor(private readonly socket: zmq.Writable, private readonly name: string) {}
+
+  push(frames: (Buffer | string)[]): void {
+    this.queue.push(frames);
+    if (!this.draining) void this.drain();
+  }
+
+  /** Resolves once everything queued so far has been handed to ZeroMQ. */
+  flushed(): Promise<void> {
+    if (!this.draining && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    while (this.queue.length > 0) {
+      const frames = this.queue.shift()!;
+      try {
+        await this.socket.send(frames);
+      } catch (e) {
+        log(`send on ${this.name} failed: ${(e as Error).message}`);
+      }
+    }
+    this.draining = false;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+}
+
+export type Receiver = (msg: Message, channel: Channel) => void;
+
+export interface TransportOptions {
+  /** Messages larger than this are rejected (logged) without parsing. */
+  maxMessageBytes?: number;
+}
+
+export class Transport {
+  readonly signer: Signer;
+  readonly session = cryptoRandom();
+  private readonly sockets: { shell: zmq.Router; control: zmq.Router; stdin: zmq.Router; iopub: zmq.Publisher; hb: zmq.Reply };
+  private readonly outboxes: Record<Channel, Outbox>;
+  private closed = false;
+  private readonly maxBytes: number;
+
+  private constructor(conn: ConnectionInfo, opts: TransportOptions) {
+    this.signer = new Signer(conn.key ?? "", conn.signature_scheme || "hmac-sha256");
+    this.maxBytes = opts.maxMessageBytes ?? 256 * 1024 * 1024;
+    const linger = { linger: 0 };
+    this.sockets = {
+      shell: new zmq.Router(linger),
+      control: new zmq.Router(linger),
+      stdin: new zmq.Router(linger),
+      iopub: new zmq.Publisher(linger),
+      hb: new zmq.Reply(linger),
+    };
+    this.outboxes = {
+      shell: new Outbox(this.sockets.shell, "shell"),
+      control: new Outbox(this.sockets.control, "control"),
+      stdin: new Outbox(this.sockets.stdin, "stdin"),
+      iopub: new Outbox(this.sockets.iopub, "iopub"),
+    };
+  }
+
+  /** Binds every socket of the connection file and starts the heartbeat echo. */
+  static async bind(conn: ConnectionInfo, opts: TransportOptions = {}): Promise<Transport> {
+    const t = new Transport(conn, opts);
+    const addr = (port: number) =>
+      conn.transport === "ipc" ? `ipc://${conn.ip}-${port}` : `${conn.transport || "tcp"}://${conn.ip}:${port}`;
+    await Promise.all([
+      t.sockets.shell.bind(addr(conn.shell_port)),
+      t.sockets.control.bind(addr(conn.control_port)),
+      t.sockets.stdin.bind(addr(conn.stdin_port)),
+      t.sockets.iopub.bind(addr(conn.iopub_port)),
+      t.sockets.hb.bind(addr(conn.hb_port)),
+    ]);
+    void t.heartbeat();
+    return t;
+  }
+
+  /** Delivers every verified message on shell, control and stdin to `receive`. */
+  listen(receive: Receiver): void {
+    for (const ch of ["shell", "control", "stdin"] as const) void this.receiveLoop(ch, receive);
+  }
+
+  private async receiveLoop(ch: "shell" | "control" | "stdin", receive: Receiver): Promise<void> {
+    const sock = this.sockets[ch];
+    while (!this.closed) {
+      let frames: Buffer[];
+      try {
+        frames = await sock.receive();
+      } catch (e) {
+        if (this.closed) return;
+        log(`receive on ${ch} failed: ${(e as Error).message}`);
+        continue;
+      }
+      const r = decode(frames, this.signer, this.maxBytes);
+      if (!r.ok) {
+        log(`rejected a message on ${ch}: ${r.reason}`);
+        continue;
+      }
+      try {
+        receive(r.msg, ch);
+      } catch (e) {
+        log(`handler for ${r.msg.header.msg_type} threw: ${(e as Error).stack}`);
+      }
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const hb = this.sockets.hb;
+    while (!this.closed) {
+      try {
+        const frames = await hb.receive();
+        await hb.send(frames);
+      } catch {
+        if (this.closed) return;
+      }
+    }
+  }
+
+  /** Queues a message built from a type, parent and content; returns its header. */
+  send(channel: Channel, msgType: string, content: unknown, parent?: Message | null, opts: { metadata?: Record<string, unknown>; identities?: Buffer[]; buffers?: Buffer[] } = {}): Header {
+    const header = makeHeader(msgType, this.session);
+    const identities =
+      opts.identities ?? (channel === "iopub" ? [Buffer.from(`kernel.${this.session}.${msgType}`)] : parent?.identities ?? []);
+    const msg: Message = {
+      identities,
+      header,
+      parent_header: parent?.header ?? {},
+      metadata: opts.metadata ?? {},
+      content,
+      buffers: opts.buffers ?? [],
+    };
+    this.outboxes[channel].push(encode(msg, this.signer));
+    return header;
+  }
+
+  /** Resolves once every queued message has left (used before exiting). */
+  async flush(): Promise<void> {
+    await Promise.all(Object.values(this.outboxes).map((o) => o.flushed()));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const s of Object.values(this.sockets)) s.close();
+  }
+}
+
+function cryptoRandom(): string {
+  return require("crypto").randomUUID();
+}

@@ -1,0 +1,225 @@
+/**
+ * The engine: the state the tensor library runs on. It holds the backend registry (js always;
+ * cpu and cuda loaded on first use), the default device, grad mode, tidy scopes and memory
+ * accounting. Top-level functions use the current engine (`getEngine()`); tests make isolated
+ * ones with `new Engine()` and `withEngine(engine, () => ...)`.
+ */
+import type { Backend, DeviceName, Storage } from "./backend";
+import { createJsBackend } from "./backends/js";
+import { bytesPerElement } from "./dtype";
+
+/** The record one storage keeps: how many tensors (views) use it, and its size. */
+export class StorageRef {
+  refs = 1;
+  constructor(readonly storage: Storage, readonly bytes: number) {}
+}
+
+interface Held {
+  engine: Engine;
+  backend: Backend;
+  device: DeviceName;
+  bytes: number;
+  handle: unknown;
+}
+
+/** What `memory()` reports for one device. */
+export interface DeviceMemory {
+  /** Live storages (a tensor owning memory; views share their base's). */
+  tensors: number;
+  bytes: number;
+}
+
+const DEVICES: readonly DeviceName[] = ["js", "cpu", "cuda"];
+
+/** Checks a device name given by a user. */
+export function checkDevice(op: string, d: unknown): DeviceName {
+  if (d === "js" || d === "cpu" || d === "cuda") return d;
+  throw new Error(`${op}: unknown device ${JSON.stringify(d)}; expected one of ${DEVICES.join(", ")}`);
+}
+
+type Loader = () => Backend;
+
+/** Loads a backend module without a static import, so the build works while it is absent. */
+function guardedLoader(modulePath: string, exportName: string): Loader {
+  return () => {
+    let mod: Record<string, unknown>;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      mod = require(modulePath);
+    } catch (e) {
+      throw new Error(`cannot load ${modulePath}: ${(e as Error).message.split("\n")[0]}`);
+    }
+    const fn = mod[exportName];
+    if (typeof fn !== "function") throw new Error(`${modulePath} does not export ${exportName}()`);
+    return (fn as Loader)();
+  };
+}
+
+export class Engine {
+  /** Grad mode: when false, ops record nothing for autodiff. */
+  gradEnabled = true;
+  /** Open tidy scopes, innermost last: the tensors created in each. */
+  readonly scopes: { tensors: unknown[] }[] = [];
+
+  private readonly backends = new Map<DeviceName, Backend>();
+  private readonly failures = new Map<DeviceName, string>();
+  private readonly loaders = new Map<DeviceName, Loader>();
+  private defaultDevice: DeviceName | null = null;
+  private readonly warned = new Set<string>();
+  private readonly live = new Map<DeviceName, DeviceMemory>();
+  private readonly registry: FinalizationRegistry<Held>;
+
+  constructor(opts: { backends?: Backend[]; defaultDevice?: DeviceName } = {}) {
+    this.backends.set("js", createJsBackend());
+    this.loaders.set("cpu", guardedLoader("./backends/native", "loadNativeBackend"));
+    this.loaders.set("cuda", guardedLoader("./backends/cuda", "loadCudaBackend"));
+    for (const b of opts.backends ?? []) this.backends.set(b.name, b);
+    if (opts.defaultDevice) this.defaultDevice = opts.defaultDevice;
+    this.registry = new FinalizationRegistry<Held>((h) => h.engine.collected(h));
+  }
+
+  /** Registers (or replaces) a backend, e.g. a test double or a freshly built addon. */
+  registerBackend(b: Backend): void {
+    this.backends.set(b.name, b);
+    this.failures.delete(b.name);
+  }
+
+  /** The backend for a device, loading it on first use. Throws with the reason it is unavailable. */
+  backend(device: DeviceName): Backend {
+    const b = this.backends.get(device);
+    if (b !== undefined) return b;
+    const reason = this.tryLoad(device);
+    if (reason !== null) {
+      throw new Error(`device "${device}" is unavailable: ${reason}. Use device "js" (always available), or see the build log (npm run build:native).`);
+    }
+    return this.backends.get(device)!;
+  }
+
+  /** Whether a device's backend loads; the reason when not. */
+  availability(device: DeviceName): { available: boolean; reason?: string } {
+    if (this.backends.has(device)) return { available: true };
+    const reason = this.tryLoad(device);
+    return reason === null ? { available: true } : { available: false, reason };
+  }
+
+  private tryLoad(device: DeviceName): string | null {
+    const known = this.failures.get(device);
+    if (known !== undefined) return known;
+    const loader = this.loaders.get(device);
+    if (loader === undefined) return `no backend is known for "${device}"`;
+    try {
+      const b = loader();
+      this.backends.set(device, b);
+      return null;
+    } catch (e) {
+      const reason = (e as Error).message;
+      this.failures.set(device, reason);
+      return reason;
+    }
+  }
+
+  /** Prints a message to stderr once per engine. */
+  warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    process.stderr.write(`gradbook: ${message}\n`);
+  }
+
+  /**
+   * The device new tensors go to: GRADBOOK_DEVICE if set, else "cpu" where the native backend
+   * loads, else "js".
+   */
+  getDefaultDevice(): DeviceName {
+    if (this.defaultDevice !== null) return this.defaultDevice;
+    const env = process.env.GRADBOOK_DEVICE;
+    let chosen: DeviceName = "js";
+    if (env) {
+      const d = checkDevice("GRADBOOK_DEVICE", env);
+      const a = this.availability(d);
+      if (a.available) chosen = d;
+      else this.warnOnce(`default:${d}`, `GRADBOOK_DEVICE=${d} is unavailable (${a.reason}); using "js"`);
+    } else {
+      const a = this.availability("cpu");
+      if (a.available) chosen = "cpu";
+      else if (process.env.GRADBOOK_DEBUG) this.warnOnce("default:cpu", `the native "cpu" backend is unavailable (${a.reason}); using "js"`);
+    }
+    this.defaultDevice = chosen;
+    return chosen;
+  }
+
+  /** Sets the default device; it must be available. */
+  setDefaultDevice(device: DeviceName): void {
+    this.backend(checkDevice("setDefaultDevice", device));
+    this.defaultDevice = device;
+  }
+
+  // ---- memory -----------------------------------------------------------------------------
+
+  /** Starts accounting for a fresh storage; it is freed by dispose or by GC. */
+  track(storage: Storage): StorageRef {
+    const bytes = storage.size * bytesPerElement(storage.dtype);
+    const ref = new StorageRef(storage, bytes);
+    const device = storage.backend.name;
+    let m = this.live.get(device);
+    if (m === undefined) { m = { tensors: 0, bytes: 0 }; this.live.set(device, m); }
+    m.tensors++;
+    m.bytes += bytes;
+    this.registry.register(ref, { engine: this, backend: storage.backend, device, bytes, handle: storage.handle }, ref);
+    return ref;
+  }
+
+  /** Drops one tensor's use of a storage; frees it when no tensor uses it any more. */
+  releaseRef(ref: StorageRef): void {
+    if (--ref.refs > 0) return;
+    this.registry.unregister(ref);
+    const s = ref.storage;
+    if (!s.disposed) s.backend.dispose(s);
+    s.disposed = true;
+    this.uncount(s.backend.name, ref.bytes);
+  }
+
+  /** Called by the FinalizationRegistry when a storage was collected without dispose(). */
+  private collected(h: Held): void {
+    this.uncount(h.device, h.bytes);
+    if (h.handle !== undefined && h.backend.release) h.backend.release(h.handle);
+  }
+
+  private uncount(device: DeviceName, bytes: number): void {
+    const m = this.live.get(device);
+    if (m === undefined) return;
+    m.tensors--;
+    m.bytes -= bytes;
+  }
+
+  /** Live storages and bytes per device. */
+  memory(): Partial<Record<DeviceName, DeviceMemory>> {
+    const out: Partial<Record<DeviceName, DeviceMemory>> = {};
+    for (const [d, m] of this.live) out[d] = { tensors: m.tensors, bytes: m.bytes };
+    return out;
+  }
+}
+
+let current: Engine | null = null;
+
+/** The engine top-level functions use (created on first use). */
+export function getEngine(): Engine {
+  if (current === null) current = new Engine();
+  return current;
+}
+
+/** Makes `e` the current engine; returns the previous one. */
+export function setEngine(e: Engine): Engine {
+  const prev = getEngine();
+  current = e;
+  return prev;
+}
+
+/** Runs `fn` with `e` as the current engine, then restores the previous one. */
+export function withEngine<T>(e: Engine, fn: () => T): T {
+  const prev = setEngine(e);
+  try {
+    return fn();
+  } finally {
+    current = prev;
+  }
+}

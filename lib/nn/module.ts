@@ -1,0 +1,326 @@
+/**
+ * The `Module` base class: a PyTorch-like container of parameters, buffers and sub-modules.
+ *
+ * Parameters, buffers and children live in three ordered maps keyed by the names PyTorch
+ * uses (`weight`, `bias`, `running_mean`, `weight_ih_l0`, ...), so a state dict written by
+ * gradbook loads into the equivalent PyTorch module and back. Layers read their tensors
+ * through getters over these maps; that way `to(device)` or `loadStateDict` only touch the
+ * maps and every reference stays current.
+ */
+import { Tensor, noGrad, tensor } from "../index";
+import type { DeviceName } from "../backend";
+import type { Regularizer } from "./regularizers";
+
+/** A shape without its batch axis, e.g. `[1, 28, 28]` for an MNIST image. */
+export type Shape = number[];
+
+export abstract class Module {
+  /** True in training mode (dropout active, batch norm uses batch statistics). */
+  training = true;
+  protected readonly _parameters = new Map<string, Tensor>();
+  protected readonly _buffers = new Map<string, Tensor>();
+  protected readonly _modules = new Map<string, Module>();
+  /** Penalties on parameters, by parameter name (see `regularizationLoss`). */
+  protected readonly _regularizers = new Map<string, Regularizer>();
+  /** Name shown by `summary()` and in error messages; defaults to the class name. */
+  name: string;
+
+  constructor() {
+    this.name = this.constructor.name;
+  }
+
+  /** The computation. Layers override it; call it through `call` (or directly). */
+  abstract forward(...inputs: any[]): any;
+
+  /**
+   * Runs the module: `model.call(x)` is PyTorch's `model(x)`.
+   *
+   * @example
+   * const layer = new nn.Linear(3, 2);
+   * const y = layer.call(tensor([[1, 2, 3]])); // shape [1, 2]
+   */
+  call(...inputs: any[]): any {
+    return this.forward(...inputs);
+  }
+
+  /** Keras' name for `call`. */
+  apply(...inputs: any[]): any {
+    return this.forward(...inputs);
+  }
+
+  // ---- registration ------------------------------------------------------------------
+
+  /** Registers a trainable tensor (made a leaf that requires grad). Returns it. */
+  protected registerParameter(name: string, value: Tensor, regularizer?: Regularizer | null): Tensor {
+    const p = value.requiresGrad && value.gradFn === null ? value : value.detach().requiresGrad_(true);
+    this._parameters.set(name, p);
+    if (regularizer) this._regularizers.set(name, regularizer);
+    return p;
+  }
+
+  /** Registers a non-trainable tensor that is part of the state (running statistics). */
+  protected registerBuffer(name: string, value: Tensor): Tensor {
+    this._buffers.set(name, value);
+    return value;
+  }
+
+  /** Registers a child module under `name` (its parameters are named `name.weight`, ...). */
+  protected registerModule<M extends Module>(name: string, module: M): M {
+    if (!(module instanceof Module)) {
+      throw new Error(`${this.name}: child "${name}" must be a Module, got ${describe(module)}`);
+    }
+    this._modules.set(name, module);
+    return module;
+  }
+
+  /** The parameter registered as `name` (throws a clear error when missing). */
+  protected param(name: string): Tensor {
+    const p = this._parameters.get(name);
+    if (!p) throw new Error(`${this.name}: has no parameter "${name}"`);
+    return p;
+  }
+
+  protected buffer(name: string): Tensor {
+    const b = this._buffers.get(name);
+    if (!b) throw new Error(`${this.name}: has no buffer "${name}"`);
+    return b;
+  }
+
+  protected hasParam(name: string): boolean {
+    return this._parameters.has(name);
+  }
+
+  // ---- traversal ---------------------------------------------------------------------
+
+  /** Direct children, in registration order. */
+  children(): Module[] {
+    return [...this._modules.values()];
+  }
+
+  /** Direct children with their names. */
+  namedChildren(): [string, Module][] {
+    return [...this._modules.entries()];
+  }
+
+  /** This module and every descendant, depth first, with dotted names ("" for this one). */
+  namedModules(prefix = ""): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [n, m] of this._modules) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /**
+   * Every trainable tensor with its dotted name, as PyTorch names them.
+   *
+   * @example
+   * new nn.Sequential([new nn.Linear(2, 3)]).namedParameters().map(([n]) => n); // ["0.weight", "0.bias"]
+   */
+  namedParameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [n, p] of m._parameters) out.push([prefix ? `${prefix}.${n}` : n, p]);
+    }
+    return out;
+  }
+
+  /** Every trainable tensor (what an optimizer updates). */
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [n, b] of m._buffers) out.push([prefix ? `${prefix}.${n}` : n, b]);
+    }
+    return out;
+  }
+
+  /** Number of trainable scalars. */
+  numParameters(): number {
+    return this.parameters().reduce((s, p) => s + p.size, 0);
+  }
+
+  // ---- modes -------------------------------------------------------------------------
+
+  /** Training mode: dropout drops, batch norm uses and updates batch statistics. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Inference mode: dropout is the identity, batch norm uses its running statistics. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the gradient of every parameter. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /**
+   * Moves every parameter and buffer to `device` (a no-op for those already there).
+   *
+   * @example
+   * model.to("cuda");
+   */
+  to(device: DeviceName): this {
+    for (const m of this.modules()) {
+      for (const [n, p] of m._parameters) {
+        if (p.device !== device) m._parameters.set(n, p.detach().to(device).requiresGrad_(true));
+      }
+      for (const [n, b] of m._buffers) {
+        if (b.device !== device) m._buffers.set(n, b.to(device));
+      }
+    }
+    return this;
+  }
+
+  /** Device of the first parameter (or buffer); undefined for a module without state. */
+  get device(): DeviceName | undefined {
+    const t = this.parameters()[0] ?? this.namedBuffers()[0]?.[1];
+    return t?.device;
+  }
+
+  // ---- state -------------------------------------------------------------------------
+
+  /**
+   * Parameters and buffers by dotted name, as detached copies (a snapshot: later training
+   * does not change it). The names match PyTorch's `state_dict()` for the same layers.
+   *
+   * @example
+   * const snapshot = model.stateDict();
+   * // ... train ...
+   * model.loadStateDict(snapshot); // back to the snapshot
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    noGrad(() => {
+      for (const [n, p] of this.namedParameters()) out[n] = p.detach().clone();
+      for (const [n, b] of this.namedBuffers()) out[n] = b.detach().clone();
+    });
+    return out;
+  }
+
+  /**
+   * Copies values into the parameters and buffers, checking names and shapes. With
+   * `strict` (default) missing or unexpected names are an error, as in PyTorch.
+   */
+  loadStateDict(state: Record<string, unknown>, strict = true): void {
+    const targets = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+    if (strict) {
+      const missing = [...targets.keys()].filter((k) => !(k in state));
+      const unexpected = Object.keys(state).filter((k) => !targets.has(k));
+      if (missing.length || unexpected.length) {
+        throw new Error(
+          `loadStateDict: ${this.name} state does not match: ` +
+            `missing [${missing.join(", ")}], unexpected [${unexpected.join(", ")}]`,
+        );
+      }
+    }
+    noGrad(() => {
+      for (const [k, v] of Object.entries(state)) {
+        const dst = targets.get(k);
+        if (!dst) continue;
+        const src = v instanceof Tensor ? v : tensor(v as number[]);
+        if (src.shape.join(",") !== dst.shape.join(",")) {
+          throw new Error(
+            `loadStateDict: "${k}" has shape [${src.shape.join(",")}] but ${this.name} expects [${dst.shape.join(",")}]`,
+          );
+        }
+        dst.assign(src.to(dst.device).astype(dst.dtype));
+      }
+    });
+  }
+
+  // ---- regularization ------------------------------------------------------------------
+
+  /**
+   * Sum of every attached penalty (L1, L2, elastic net) over this module and its children,
+   * or null when none is attached. `fit` adds it to the loss; a hand-written loop adds it
+   * itself.
+   */
+  regularizationLoss(): Tensor | null {
+    let total: Tensor | null = null;
+    for (const m of this.modules()) {
+      for (const [n, r] of m._regularizers) {
+        const p = m._parameters.get(n);
+        if (!p) continue;
+        const term = r(p);
+        total = total ? total.add(term) : term;
+      }
+    }
+    return total;
+  }
+
+  // ---- shape inference and cost (used by summary) --------------------------------------
+
+  /**
+   * Output shape (without the batch axis) for an input shape, without computing anything.
+   * Layers override it; the default runs a forward pass on zeros, which is always right
+   * but costs a computation.
+   */
+  outputShape(inputShape: Shape): Shape {
+    return noGrad(() => {
+      const wasTraining = this.training;
+      this.eval();
+      try {
+        const x = tensor(new Float32Array([1, ...inputShape].reduce((a, b) => a * b, 1)), {
+          shape: [1, ...inputShape],
+        }).to(this.device ?? "js");
+        const y = this.forward(x);
+        if (!(y instanceof Tensor)) {
+          throw new Error(`${this.name}: cannot infer an output shape: forward did not return a tensor`);
+        }
+        return y.shape.slice(1);
+      } finally {
+        this.train(wasTraining);
+      }
+    });
+  }
+
+  /**
+   * Floating-point operations for one sample, as the course notes count them: one per
+   * multiply-accumulate (dense and convolution layers), one per element of each pooling
+   * window; layers that only apply an elementwise function count 0. Composite modules sum
+   * their children.
+   */
+  flops(inputShape: Shape, _outputShape: Shape): number {
+    let total = 0;
+    let shape = inputShape;
+    for (const m of this.children()) {
+      const out = m.outputShape(shape);
+      total += m.flops(shape, out);
+      shape = out;
+    }
+    return total;
+  }
+
+  /** A one-line description, e.g. `Linear(3 → 2)`. */
+  describe(): string {
+    return this.name;
+  }
+
+  toString(): string {
+    const kids = this.namedChildren();
+    if (!kids.length) return this.describe();
+    const inner = kids.map(([n, m]) => `  (${n}): ${m.toString().replace(/\n/g, "\n  ")}`).join("\n");
+    return `${this.describe()}(\n${inner}\n)`;
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  return typeof v;
+}
+
+/** Throws a layer error naming the layer and both shapes. */
+export function shapeError(layer: string, what: string, expected: string, got: readonly number[]): never {
+  throw new Error(`${layer}: ${what}: expected ${expected}, got shape [${got.join(",")}]`);
+}

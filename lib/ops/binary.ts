@@ -1,0 +1,74 @@
+/**
+ * Elementwise binary ops with NumPy broadcasting. Operands may be numbers. A gradient that
+ * flowed through a broadcast is summed back to the operand's shape (`sumTo`).
+ */
+import type { BinaryOp } from "../backend";
+import { COMPARISON_OPS } from "../backend";
+import { record } from "../autograd";
+import { isFloat } from "../dtype";
+import { Tensor, makeTensor } from "../tensor";
+import { astype } from "./cast";
+import { sumTo } from "./reduce";
+import { log, neg } from "./unary";
+import { where } from "./select";
+import { binaryOperands, broadcastShapes, broadcastView, sameShape } from "./util";
+
+type Operand = Tensor | number;
+type Grad = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
+
+/** Ops whose integer inputs are computed in float (true division, like PyTorch). */
+const FLOAT_RESULT = new Set<BinaryOp>(["div"]);
+
+function binary(op: BinaryOp, name: string, x: Operand, y: Operand, grad: Grad | null): Tensor {
+  let [a, b] = binaryOperands(op, x, y);
+  if (FLOAT_RESULT.has(op) && !isFloat(a.dtype)) { a = astype(a, "float32"); b = astype(b, "float32"); }
+  else if (a.dtype === "bool" && !COMPARISON_OPS.has(op)) { a = astype(a, "int32"); b = astype(b, "int32"); }
+  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
+  const be = a.storage.backend;
+  const out = makeTensor(be.binary(op, broadcastView(a, shape), broadcastView(b, shape), shape), shape);
+  if (grad === null || !(a.requiresGrad || b.requiresGrad)) return out;
+  const fa = a, fb = b;
+  return record(out, name, [a, b], (g) => {
+    const [ga, gb] = grad(g, fa, fb, out);
+    return [ga === null || !fa.requiresGrad ? null : sumTo(ga, fa.shape), gb === null || !fb.requiresGrad ? null : sumTo(gb, fb.shape)];
+  });
+}
+
+/** a + b */
+export const add = (a: Operand, b: Operand): Tensor => binary("add", "AddBackward", a, b, (g) => [g, g]);
+/** a - b */
+export const sub = (a: Operand, b: Operand): Tensor => binary("sub", "SubBackward", a, b, (g, _a, b) => [g, b.requiresGrad ? neg(g) : null]);
+/** a * b */
+export const mul = (a: Operand, b: Operand): Tensor =>
+  binary("mul", "MulBackward", a, b, (g, a, b) => [a.requiresGrad ? mul(g, b) : null, b.requiresGrad ? mul(g, a) : null]);
+/** a / b (integers divide as floats) */
+export const div = (a: Operand, b: Operand): Tensor =>
+  binary("div", "DivBackward", a, b, (g, a, b) => [a.requiresGrad ? div(g, b) : null, b.requiresGrad ? neg(div(mul(g, a), mul(b, b))) : null]);
+/** a ** b */
+export const pow = (a: Operand, b: Operand): Tensor =>
+  binary("pow", "PowBackward", a, b, (g, a, b, y) => [
+    a.requiresGrad ? mul(g, mul(b, pow(a, sub(b, 1)))) : null,
+    // d/db a^b = a^b ln a; where a = 0 the limit used by PyTorch is 0.
+    b.requiresGrad ? mul(g, where(eq(a, 0), 0, mul(y, log(a)))) : null,
+  ]);
+/** Elementwise maximum; ties split the gradient equally, as in PyTorch. */
+export const maximum = (a: Operand, b: Operand): Tensor =>
+  binary("maximum", "MaximumBackward", a, b, (g, a, b) => minMaxGrad(g, a, b, gt(a, b)));
+/** Elementwise minimum; ties split the gradient equally. */
+export const minimum = (a: Operand, b: Operand): Tensor =>
+  binary("minimum", "MinimumBackward", a, b, (g, a, b) => minMaxGrad(g, a, b, lt(a, b)));
+
+function minMaxGrad(g: Tensor, a: Tensor, b: Tensor, aWins: Tensor): [Tensor, Tensor] {
+  const tie = astype(eq(a, b), g.dtype);
+  const wa = add(astype(aWins, g.dtype), mul(tie, 0.5));
+  return [mul(g, wa), mul(g, sub(1, wa))];
+}
+
+export const eq = (a: Operand, b: Operand): Tensor => binary("eq", "", a, b, null);
+export const ne = (a: Operand, b: Operand): Tensor => binary("ne", "", a, b, null);
+export const lt = (a: Operand, b: Operand): Tensor => binary("lt", "", a, b, null);
+export const le = (a: Operand, b: Operand): Tensor => binary("le", "", a, b, null);
+export const gt = (a: Operand, b: Operand): Tensor => binary("gt", "", a, b, null);
+export const ge = (a: Operand, b: Operand): Tensor => binary("ge", "", a, b, null);
+export const logicalAnd = (a: Operand, b: Operand): Tensor => binary("logicalAnd", "", a, b, null);
+export const logicalOr = (a: Operand, b: Operand): Tensor => binary("logicalOr", "", a, b, null);

@@ -1,0 +1,72 @@
+/**
+ * Elementwise unary ops. Each gradient is written with public ops in terms of the input x
+ * and the output y, so it can be differentiated again.
+ */
+import type { UnaryOp } from "../backend";
+import { record } from "../autograd";
+import { isFloat } from "../dtype";
+import { Tensor, makeTensor } from "../tensor";
+import { add, div, mul, sub, gt } from "./binary";
+import { astype } from "./cast";
+import { checkTensor, floatDtypeOf } from "./util";
+
+type Grad = ((g: Tensor, x: Tensor, y: Tensor) => Tensor) | null;
+
+/** Ops defined only on floats: integer and bool inputs are computed in float32. */
+const FLOAT_ONLY = new Set<UnaryOp>(["exp", "log", "sqrt", "rsqrt", "reciprocal", "tanh", "sigmoid", "sin", "cos", "log1p", "expm1"]);
+
+function unary(op: UnaryOp, name: string, x: Tensor, grad: Grad): Tensor {
+  if (!(x instanceof Tensor) || x.isDisposed) checkTensor(op, "x", x);
+  if (!isFloat(x.dtype)) {
+    if (FLOAT_ONLY.has(op)) x = astype(x, floatDtypeOf(x.dtype));
+    else if (x.dtype === "bool" && op !== "logicalNot") x = astype(x, "int32");
+  }
+  const out = makeTensor(x.storage.backend.unary(op, x), x.shape);
+  if (grad === null || !x.requiresGrad) return out;
+  return record(out, name, [x], (g) => [grad(g, x, out)]);
+}
+
+/** -x */
+export const neg = (x: Tensor): Tensor => unary("neg", "NegBackward", x, (g) => neg(g));
+/** |x|; its gradient at 0 is 0, as in PyTorch. */
+export const abs = (x: Tensor): Tensor => unary("abs", "AbsBackward", x, (g, x) => mul(g, sign(x)));
+/** -1, 0 or 1 (gradient zero). */
+export const sign = (x: Tensor): Tensor => unary("sign", "SignBackward", x, null);
+/** e^x */
+export const exp = (x: Tensor): Tensor => unary("exp", "ExpBackward", x, (g, _x, y) => mul(g, y));
+/** Natural logarithm. */
+export const log = (x: Tensor): Tensor => unary("log", "LogBackward", x, (g, x) => div(g, x));
+/** Square root. */
+export const sqrt = (x: Tensor): Tensor => unary("sqrt", "SqrtBackward", x, (g, _x, y) => div(g, mul(y, 2)));
+/** 1 / sqrt(x) */
+export const rsqrt = (x: Tensor): Tensor => unary("rsqrt", "RsqrtBackward", x, (g, _x, y) => mul(g, mul(pow3(y), -0.5)));
+/** x² */
+export const square = (x: Tensor): Tensor => unary("square", "PowBackward", x, (g, x) => mul(g, mul(x, 2)));
+/** 1 / x */
+export const reciprocal = (x: Tensor): Tensor => unary("reciprocal", "ReciprocalBackward", x, (g, _x, y) => neg(mul(g, square(y))));
+/** Hyperbolic tangent; dy/dx = 1 - y². */
+export const tanh = (x: Tensor): Tensor => unary("tanh", "TanhBackward", x, (g, _x, y) => mul(g, sub(1, square(y))));
+/** Logistic sigmoid 1 / (1 + e^-x), stable for large |x|; dy/dx = y (1 - y). */
+export const sigmoid = (x: Tensor): Tensor => unary("sigmoid", "SigmoidBackward", x, (g, _x, y) => mul(g, mul(y, sub(1, y))));
+/** max(x, 0); the gradient at 0 is 0. */
+export const relu = (x: Tensor): Tensor => unary("relu", "ReluBackward", x, (g, x) => mul(g, astype(gt(x, 0), g.dtype)));
+/** Sine. */
+export const sin = (x: Tensor): Tensor => unary("sin", "SinBackward", x, (g, x) => mul(g, cos(x)));
+/** Cosine. */
+export const cos = (x: Tensor): Tensor => unary("cos", "CosBackward", x, (g, x) => neg(mul(g, sin(x))));
+/** Rounds down (gradient zero). */
+export const floor = (x: Tensor): Tensor => unary("floor", "FloorBackward", x, null);
+/** Rounds up (gradient zero). */
+export const ceil = (x: Tensor): Tensor => unary("ceil", "CeilBackward", x, null);
+/** Rounds half to even, like PyTorch (gradient zero). */
+export const round = (x: Tensor): Tensor => unary("round", "RoundBackward", x, null);
+/** log(1 + x), accurate near 0. */
+export const log1p = (x: Tensor): Tensor => unary("log1p", "Log1pBackward", x, (g, x) => div(g, add(x, 1)));
+/** e^x - 1, accurate near 0. */
+export const expm1 = (x: Tensor): Tensor => unary("expm1", "Expm1Backward", x, (g, _x, y) => mul(g, add(y, 1)));
+/** Elementwise NOT (→ bool). */
+export const logicalNot = (x: Tensor): Tensor => unary("logicalNot", "", x, null);
+
+function pow3(y: Tensor): Tensor {
+  return mul(mul(y, y), y);
+}

@@ -1,0 +1,75 @@
+"""Runs every course notebook top to bottom on the gradbook kernel with nbclient.
+
+Each notebook must finish without an error, within a minute on the CPU, and its charts must
+come back as rich outputs (Vega-Lite with SVG and PNG fallbacks, never HTML beside a chart).
+Executed copies go to test-output/notebooks/ for inspection (CI artifact).
+"""
+import json
+import os
+import pathlib
+import subprocess
+import time
+
+import nbformat
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from nbclient import NotebookClient
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+OUT = ROOT / "test-output" / "notebooks"
+VEGALITE = "application/vnd.vegalite.v5+json"
+TIME_LIMIT_S = 60
+
+
+def ensure_kernelspec():
+    if "gradbook" not in KernelSpecManager().find_kernel_specs():
+        subprocess.run(["node", str(ROOT / "bin" / "gradbook.js"), "install", "--user"], check=True, cwd=ROOT)
+
+
+def rich_outputs(nb):
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") in ("display_data", "execute_result"):
+                yield cell, out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs(path):
+    ensure_kernelspec()
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.kernelspec.name == "gradbook"
+    # Notebooks are committed with outputs cleared.
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: outputs not cleared"
+    client = NotebookClient(nb, kernel_name="gradbook", timeout=TIME_LIMIT_S, resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    start = time.monotonic()
+    try:
+        client.execute()
+    finally:
+        OUT.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, OUT / path.name)
+    elapsed = time.monotonic() - start
+    assert elapsed < TIME_LIMIT_S, f"{path.name} took {elapsed:.1f}s"
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error", f"{path.name}: {out.get('ename')}: {out.get('evalue')}"
+            if out.get("output_type") == "stream":
+                assert out.get("name") != "stderr" or "Error" not in out.get("text", ""), out.get("text")
+
+    charts = [out for _, out in rich_outputs(nb) if VEGALITE in out.get("data", {})]
+    for out in charts:
+        data = out["data"]
+        assert "text/html" not in data, "a chart must not carry text/html beside Vega-Lite"
+        assert data["image/svg+xml"].startswith("<svg")
+        assert "text/plain" in data and "image/png" in data
+        spec = data[VEGALITE]
+        if isinstance(spec, str):
+            spec = json.loads(spec)
+        assert spec["$schema"] == "https://vega.github.io/schema/vega-lite/v5.json"
+    expected = {"00-welcome": 2, "05-activations-and-losses": 2, "06-universal-approximator": 4}
+    assert len(charts) >= expected.get(path.stem, 0), f"{path.name}: {len(charts)} charts"

@@ -1,0 +1,62 @@
+/**
+ * Checks on rendered charts shared by the plot tests: well-formed SVG, the marks inside it,
+ * and the PNG header.
+ */
+import { Resvg } from "@resvg/resvg-js";
+
+/** Throws unless `svg` is well-formed XML as far as tags go (every tag closed, in order). */
+export function assertWellFormedSVG(svg: string): void {
+  if (!svg.startsWith("<svg")) throw new Error(`SVG must start with <svg, got ${svg.slice(0, 40)}`);
+  const stack: string[] = [];
+  const re = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"]*")*)\s*(\/?)>|<!--[\s\S]*?-->/g;
+  let last = 0;
+  for (let m = re.exec(svg); m; m = re.exec(svg)) {
+    const between = svg.slice(last, m.index);
+    if (between.includes("<")) throw new Error(`malformed markup near: ${between.slice(between.indexOf("<"), between.indexOf("<") + 60)}`);
+    last = re.lastIndex;
+    if (!m[2]) continue;
+    if (m[1]) {
+      const open = stack.pop();
+      if (open !== m[2]) throw new Error(`</${m[2]}> closes <${open}>`);
+    } else if (!m[4]) stack.push(m[2]);
+  }
+  if (stack.length) throw new Error(`unclosed tags: ${stack.join(", ")}`);
+  if (svg.slice(last).trim() !== "") throw new Error("trailing content after </svg>");
+  // A real SVG parser (resvg's usvg) must accept it too.
+  new Resvg(svg).render();
+}
+
+/** The inner markup of every <g class="mark-TYPE role-ROLE ..."> group. */
+export function markGroups(svg: string, type: string, role = "mark"): string[] {
+  const out: string[] = [];
+  const open = new RegExp(`<g class="mark-${type} role-${role}[^"]*"[^>]*>`, "g");
+  for (let m = open.exec(svg); m; m = open.exec(svg)) {
+    let depth = 1, i = open.lastIndex;
+    const tag = /<(\/?)g[\s>]/g;
+    tag.lastIndex = i;
+    for (let t = tag.exec(svg); t; t = tag.exec(svg)) {
+      depth += t[1] ? -1 : 1;
+      if (depth === 0) { out.push(svg.slice(i, t.index)); break; }
+    }
+  }
+  return out;
+}
+
+/** Counts the drawn items (paths, texts, images) in the groups of a mark type. */
+export function countMarks(svg: string, type: string, element: string, role = "mark"): number {
+  return markGroups(svg, type, role).reduce((n, g) => n + (g.match(new RegExp(`<${element}[\\s>/]`, "g"))?.length ?? 0), 0);
+}
+
+/** Width and height from a base64 PNG's IHDR chunk. */
+export function pngSize(base64: string): { width: number; height: number } {
+  const b = Buffer.from(base64, "base64");
+  if (b.subarray(0, 8).toString("hex") !== "89504e470d0a1a0a") throw new Error("not a PNG");
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+/** The SVG's declared size. */
+export function svgSize(svg: string): { width: number; height: number } {
+  const m = /^<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
+  if (!m) throw new Error("SVG has no width/height");
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
