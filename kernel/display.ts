@@ -105,8 +105,16 @@ export function createDisplay(pub: Publisher): DisplayFn {
   return display;
 }
 
-function makeHandle(pub: Publisher, convert: Converter, id: string, metadata: Record<string, unknown>, updatable: boolean): DisplayHandle {
+const HANDLE = Symbol("gradbook.displayHandle");
+
+/** Display handles are what `display()` returns; as a cell's last value they show nothing. */
+export function isDisplayHandle(value: unknown): boolean {
+  return typeof value === "object" && value !== null && HANDLE in value;
+}
+
+function makeHandle(pub: Publisher, convert: Converter, id: string, metadata: Record<string, unknown>, updatable: boolean): DisplayHandle & { [HANDLE]: true } {
   return {
+    [HANDLE]: true as const,
     id,
     update(value: unknown) {
       if (!updatable) throw new Error(`display handle: this display was shown without { id }, so it cannot be updated; use display(value, { id: true })`);

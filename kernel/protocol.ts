@@ -235,7 +235,7 @@ export class Protocol {
       } finally {
         this.runningExecute = null;
       }
-      if (done.result) {
+      if (done.result && !silent) {
         this.sender.send("iopub", "execute_result", { execution_count: count, data: done.result.data, metadata: done.result.metadata }, msg);
         if (storeHistory) this.history.setOutput(count, String(done.result.data["text/plain"] ?? ""));
       }

@@ -9,10 +9,11 @@
  */
 import * as vm from "vm";
 import * as path from "path";
+import { PACKAGE_ROOT } from "./paths";
 import * as fs from "fs";
 import { createRequire } from "module";
 import { pathToFileURL } from "url";
-import { createDisplay, createTslab, DisplayFn, plainText, Publisher, toBundle } from "./display";
+import { createDisplay, createTslab, DisplayFn, isDisplayHandle, plainText, Publisher, toBundle } from "./display";
 import { CommManager } from "./comm";
 import { CellInfo, cellFileName, formatError } from "./traceback";
 import type { ErrorContent, ExecRequest, IoToMain, MainToIo, MimeContent, PreludeInfo } from "./messages";
@@ -26,7 +27,6 @@ export class KeyboardInterrupt extends Error {
 }
 
 const KERNEL_DIR = __dirname;
-const PACKAGE_ROOT = path.resolve(__dirname, "..", "..");
 
 export interface RuntimeOptions {
   /** Most characters of stream output per cell before the rest is summarised. */
@@ -35,6 +35,11 @@ export interface RuntimeOptions {
   prelude?: string;
   /** Capture `process.stdout`/`process.stderr` (off in unit tests that share the process). */
   captureStdio?: boolean;
+  /**
+   * Shared with the I/O thread: [0] is 1 while a cell's synchronous part runs, when SIGINT
+   * (breakOnSigint) stops it cleanly.
+   */
+  syncFlag?: Int32Array;
 }
 
 interface Running {
@@ -359,18 +364,22 @@ export class Runtime {
       // the user's frames are on the stack, never the kernel's.
       const started = new Promise<{ value: Promise<unknown> }>((resolve, reject) =>
         setImmediate(() => {
+          const flag = this.options.syncFlag;
+          if (flag) Atomics.store(flag, 0, 1);
           try {
             const value = vm.runInThisContext(req.js, { filename, breakOnSigint: true }) as Promise<unknown>;
             resolve({ value });
           } catch (e) {
             reject(e);
+          } finally {
+            if (flag) Atomics.store(flag, 0, 0);
           }
         }),
       );
       const { value: cellPromise } = await Promise.race([started, interrupted]);
       cellPromise.catch(() => undefined); // its failure is reported below, or was interrupted
       const value = await Promise.race([cellPromise, interrupted]);
-      if (value !== undefined && !req.silent) result = { data: toBundle(value), metadata: {} };
+      if (value !== undefined && !req.silent && !isDisplayHandle(value)) result = { data: toBundle(value), metadata: {} };
       for (const [key, expr] of Object.entries(req.userExpressions ?? {})) {
         try {
           const v = vm.runInThisContext(String(expr), { filename: "user_expression" });

@@ -2,7 +2,7 @@
  * Error → Jupyter `error` content, with stack frames pointing at cell lines.
  *
  * Cells run as scripts named `Cell In[N]`; a frame `Cell In[3]:4:10` is in generated code, so
- * its line goes through the cell's line map and its column loses the prefix added on line 1.
+ * its line goes through the cell's line map.
  * Frames inside the kernel itself and Node's internals are dropped: they say nothing about
  * the user's code.
  */
@@ -51,9 +51,12 @@ export function formatError(err: unknown, cells: Map<string, CellInfo>, kernelDi
         traceback.push(raw);
         continue;
       }
+      // The last generated line only invokes the cell's async wrapper: not the user's code.
+      if (Number(m[3]) >= info.lineMap.length) continue;
       const pos = mapPosition(info, Number(m[3]), Number(m[4]));
       const fn = m[1] && !m[1].startsWith("async ") ? m[1] : m[1]?.replace(/^async /, "") ?? "";
-      const where = `${m[2]}, line ${pos.line}, column ${pos.column}`;
+      // Lines only: conversion moves code within a line, so generated columns would mislead.
+      const where = `${m[2]}, line ${pos.line}`;
       traceback.push(fn && fn !== "<anonymous>" ? `    at ${fn} (${where})` : `    at ${where}`);
       const text = info.source.split("\n")[pos.line - 1];
       if (text !== undefined) traceback.push(`       ${pos.line} | ${text.trim()}`);

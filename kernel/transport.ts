@@ -151,6 +151,7 @@ export class Transport {
   /** Queues a message built from a type, parent and content; returns its header. */
   send(channel: Channel, msgType: string, content: unknown, parent?: Message | null, opts: { metadata?: Record<string, unknown>; identities?: Buffer[]; buffers?: Buffer[] } = {}): Header {
     const header = makeHeader(msgType, this.session);
+    if (this.closed) return header; // shutting down: the peer is gone
     const identities =
       opts.identities ?? (channel === "iopub" ? [Buffer.from(`kernel.${this.session}.${msgType}`)] : parent?.identities ?? []);
     const msg: Message = {

@@ -11,16 +11,11 @@ import { bytesPerElement } from "./dtype";
 /** The record one storage keeps: how many tensors (views) use it, and its size. */
 export class StorageRef {
   refs = 1;
-  constructor(readonly storage: Storage, readonly bytes: number) {}
+  constructor(readonly storage: Storage, readonly bytes: number, readonly tracked: boolean) {}
 }
 
-interface Held {
-  engine: Engine;
-  backend: Backend;
-  device: DeviceName;
-  bytes: number;
-  handle: unknown;
-}
+/** What a collected storage leaves behind: its size, and its handle where it has one. */
+type Held = number | { bytes: number; handle: unknown };
 
 /** What `memory()` reports for one device. */
 export interface DeviceMemory {
@@ -67,15 +62,46 @@ export class Engine {
   private defaultDevice: DeviceName | null = null;
   private readonly warned = new Set<string>();
   private readonly live = new Map<DeviceName, DeviceMemory>();
-  private readonly registry: FinalizationRegistry<Held>;
+  /** One FinalizationRegistry per backend, so the held value can be a plain number. */
+  private readonly registries = new Map<Backend, FinalizationRegistry<Held>>();
+  /** Cached 0-d tensors for numbers mixed into ops (x * 2, 1 - y): per backend and dtype. */
+  private readonly scalars = new Map<Backend, Map<string, Map<number, unknown>>>();
 
-  constructor(opts: { backends?: Backend[]; defaultDevice?: DeviceName } = {}) {
+  /**
+   * Whether js storages are counted by memory() and registered for garbage collection. Off by
+   * default: js memory is ordinary JS heap the collector frees anyway, and registering every
+   * storage would double the cost of small ops. Storages of other backends are always tracked.
+   */
+  readonly trackJs: boolean;
+
+  constructor(opts: { backends?: Backend[]; defaultDevice?: DeviceName; trackJs?: boolean } = {}) {
+    this.trackJs = opts.trackJs ?? process.env.GRADBOOK_TRACK_JS === "1";
     this.backends.set("js", createJsBackend());
     this.loaders.set("cpu", guardedLoader("./backends/native", "loadNativeBackend"));
     this.loaders.set("cuda", guardedLoader("./backends/cuda", "loadCudaBackend"));
     for (const b of opts.backends ?? []) this.backends.set(b.name, b);
     if (opts.defaultDevice) this.defaultDevice = opts.defaultDevice;
-    this.registry = new FinalizationRegistry<Held>((h) => h.engine.collected(h));
+  }
+
+  private registryFor(backend: Backend): FinalizationRegistry<Held> {
+    let r = this.registries.get(backend);
+    if (r === undefined) {
+      r = new FinalizationRegistry<Held>((h) => this.collected(backend, h));
+      this.registries.set(backend, r);
+    }
+    return r;
+  }
+
+  /**
+   * @internal The cache of constant scalars for a backend and dtype. Numbers in expressions
+   * like `x.mul(2)` or `sub(1, y)` reuse one 0-d tensor instead of allocating each time.
+   */
+  scalarCache(backend: Backend, dtype: string): Map<number, unknown> {
+    let byDtype = this.scalars.get(backend);
+    if (byDtype === undefined) { byDtype = new Map(); this.scalars.set(backend, byDtype); }
+    let m = byDtype.get(dtype);
+    if (m === undefined) { m = new Map(); byDtype.set(dtype, m); }
+    return m;
   }
 
   /** Registers (or replaces) a backend, e.g. a test double or a freshly built addon. */
@@ -158,30 +184,37 @@ export class Engine {
   /** Starts accounting for a fresh storage; it is freed by dispose or by GC. */
   track(storage: Storage): StorageRef {
     const bytes = storage.size * bytesPerElement(storage.dtype);
-    const ref = new StorageRef(storage, bytes);
     const device = storage.backend.name;
+    if (device === "js" && !this.trackJs) return new StorageRef(storage, bytes, false);
+    const ref = new StorageRef(storage, bytes, true);
     let m = this.live.get(device);
     if (m === undefined) { m = { tensors: 0, bytes: 0 }; this.live.set(device, m); }
     m.tensors++;
     m.bytes += bytes;
-    this.registry.register(ref, { engine: this, backend: storage.backend, device, bytes, handle: storage.handle }, ref);
+    const handle = storage.handle;
+    this.registryFor(storage.backend).register(ref, handle === undefined ? bytes : { bytes, handle }, ref);
     return ref;
   }
 
   /** Drops one tensor's use of a storage; frees it when no tensor uses it any more. */
   releaseRef(ref: StorageRef): void {
     if (--ref.refs > 0) return;
-    this.registry.unregister(ref);
     const s = ref.storage;
     if (!s.disposed) s.backend.dispose(s);
     s.disposed = true;
+    if (!ref.tracked) return;
+    this.registryFor(s.backend).unregister(ref);
     this.uncount(s.backend.name, ref.bytes);
   }
 
   /** Called by the FinalizationRegistry when a storage was collected without dispose(). */
-  private collected(h: Held): void {
-    this.uncount(h.device, h.bytes);
-    if (h.handle !== undefined && h.backend.release) h.backend.release(h.handle);
+  private collected(backend: Backend, h: Held): void {
+    if (typeof h === "number") {
+      this.uncount(backend.name, h);
+      return;
+    }
+    this.uncount(backend.name, h.bytes);
+    if (backend.release) backend.release(h.handle);
   }
 
   private uncount(device: DeviceName, bytes: number): void {
@@ -191,7 +224,7 @@ export class Engine {
     m.bytes -= bytes;
   }
 
-  /** Live storages and bytes per device. */
+  /** Live storages and bytes per device (js only when `trackJs`). */
   memory(): Partial<Record<DeviceName, DeviceMemory>> {
     const out: Partial<Record<DeviceName, DeviceMemory>> = {};
     for (const [d, m] of this.live) out[d] = { tensors: m.tensors, bytes: m.bytes };

@@ -5,7 +5,7 @@
  * Predictions may be class scores [N, C] (the arg-max is the predicted class), labels [N],
  * or binary scores [N] / [N, 1] (thresholded); targets may be labels [N] or one-hot [N, C].
  */
-import { Tensor, tensor } from "./index";
+import { Tensor, tensor } from "./nn/core";
 
 type Input = Tensor | ArrayLike<number> | number[][];
 

@@ -227,6 +227,9 @@ export class Tensor implements View {
   addInPlace(other: Tensor | number, alpha = 1): this { ops.addInPlace(this, other, alpha); return this; }
 }
 
+/** Shared by every 0-d tensor (never mutated). */
+const NO_STRIDES: number[] = [];
+
 function flatArgs(args: (number | number[])[]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return args[0];
   return args as number[];
@@ -234,7 +237,7 @@ function flatArgs(args: (number | number[])[]): number[] {
 
 /** @internal A tensor over a fresh storage (contiguous, row-major). */
 export function makeTensor(storage: Storage, shape: number[]): Tensor {
-  return new Tensor(getEngine().track(storage), shape, contiguousStrides(shape), 0);
+  return new Tensor(getEngine().track(storage), shape, shape.length === 0 ? NO_STRIDES : contiguousStrides(shape), 0);
 }
 
 /** @internal A view sharing `base`'s storage. */

@@ -115,8 +115,9 @@ export function decodeSafetensors(bytes: Uint8Array, name = "buffer"): DecodedSa
     if (end - begin !== count * elt) {
       throw new Error(`loadSafetensors: tensor "${key}" has ${end - begin} bytes but shape [${shape.join(",")}] of ${dtype} needs ${count * elt}`);
     }
-    // Copy into a fresh, aligned buffer: the file's offsets need not be aligned.
-    const chunk = bytes.slice(base + begin, base + end);
+    // Copy into a fresh, aligned buffer of its own: the file's offsets need not be aligned,
+    // and a Node Buffer's slice() is a view into a shared pool, not a copy.
+    const chunk = new Uint8Array(bytes.subarray(base + begin, base + end));
     let data: SafeEntry["data"];
     let dt: SafeDType = dtype as SafeDType;
     switch (dtype) {

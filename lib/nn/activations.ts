@@ -3,7 +3,7 @@
  * or `nn.functional`; they keep the shape and cost no FLOPs in `summary()` (the course
  * notes count only multiply-accumulates and pooling).
  */
-import { Tensor, softmax, tensor } from "../index";
+import { Tensor, softmax, tensor } from "./core";
 import { Module, type Shape } from "./module";
 import { elu, leakyRelu, prelu, selu, softplus } from "./functional";
 
@@ -40,16 +40,16 @@ export class LeakyReLU extends Activation {
 
 /**
  * Parametric ReLU: the negative slope is learned, one per channel (axis 1) or shared.
- * Parameter `weight` of shape [numParameters], initialised to `init` (PyTorch: 0.25).
+ * Parameter `weight` of shape [numChannels], initialised to `init` (PyTorch: 0.25).
  * @example new nn.PReLU(64) // one slope per channel of a 64-channel input
  */
 export class PReLU extends Module {
-  constructor(readonly numParameters = 1, init = 0.25) {
+  constructor(readonly numChannels = 1, init = 0.25) {
     super();
-    if (!Number.isInteger(numParameters) || numParameters < 1) {
-      throw new Error(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
+    if (!Number.isInteger(numChannels) || numChannels < 1) {
+      throw new Error(`PReLU: numChannels must be a positive integer, got ${numChannels}`);
     }
-    this.registerParameter("weight", tensor(new Float32Array(numParameters).fill(init), { shape: [numParameters] }));
+    this.registerParameter("weight", tensor(new Float32Array(numChannels).fill(init), { shape: [numChannels] }));
   }
   get weight(): Tensor {
     return this.param("weight");
@@ -64,7 +64,7 @@ export class PReLU extends Module {
     return 0;
   }
   override describe(): string {
-    return `PReLU(${this.numParameters})`;
+    return `PReLU(${this.numChannels})`;
   }
 }
 

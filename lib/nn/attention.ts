@@ -9,7 +9,7 @@
  *
  * `forward` returns the weights alongside the context so a notebook can plot them.
  */
-import { Tensor, softmax, where } from "../index";
+import { Tensor, softmax, where } from "./core";
 import { Module, shapeError } from "./module";
 import { xavierUniform } from "./init";
 

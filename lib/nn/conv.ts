@@ -7,7 +7,7 @@
  * - pooling: outH·outW·c·kh·kw (one comparison or addition per window element);
  * - global average pooling: h·w·c (one window covering the whole map).
  */
-import { Tensor, avgPool2d, conv2d, maxPool2d, pad } from "../index";
+import { Tensor, avgPool2d, conv2d, maxPool2d, pad } from "./core";
 import { Module, shapeError, type Shape } from "./module";
 import { getInitializer, torchDefault, type Initializer } from "./init";
 import type { Regularizer } from "./regularizers";

@@ -2,7 +2,7 @@
  * A lookup table of learned vectors: integer ids → rows of `weight` [numEmbeddings, dim].
  * Its gradient is a scatter-add into the rows that were used (via `indexSelect`'s backward).
  */
-import { Tensor, indexSelect } from "../index";
+import { Tensor, indexSelect } from "./core";
 import { Module, type Shape } from "./module";
 import { normal, type Initializer } from "./init";
 

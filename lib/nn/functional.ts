@@ -2,7 +2,7 @@
  * Activation functions the tensor core does not provide, composed from its ops so their
  * gradients come from autodiff. The activation layers (`nn.ELU`, ...) are thin over these.
  */
-import { Tensor, where } from "../index";
+import { Tensor, where } from "./core";
 
 /**
  * Leaky ReLU: x for x > 0, slope·x otherwise.

@@ -9,7 +9,7 @@
  * convolution weight [cOut, cIn/groups, kh, kw], fanIn = cIn/groups·kh·kw and
  * fanOut = cOut·kh·kw.
  */
-import { rand, tensor, type Tensor } from "../index";
+import { rand, tensor, type Tensor } from "./core";
 import type { DeviceName } from "../backend";
 import { Rng } from "../data/random";
 

@@ -5,7 +5,7 @@
  * and from PyTorch unchanged). FLOPs per sample: in·out multiply-accumulates, as the notes
  * count a fully connected layer (nₗ·nₗ₋₁; the bias adds are not counted).
  */
-import { Tensor } from "../index";
+import { Tensor } from "./core";
 import { Module, shapeError, type Shape } from "./module";
 import { getInitializer, torchDefault, type Initializer } from "./init";
 import type { Regularizer } from "./regularizers";

@@ -3,7 +3,7 @@
  * over the batch as a scalar tensor, and checks shapes with a message naming the loss and
  * both shapes. `getLoss` resolves the Keras-style names `compile` accepts.
  */
-import { Tensor, gather, logSoftmax } from "../index";
+import { Tensor, gather, logSoftmax } from "./core";
 
 /** A loss: (prediction, target) → scalar tensor. */
 export type LossFn = (yHat: Tensor, y: Tensor) => Tensor;

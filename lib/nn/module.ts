@@ -7,7 +7,7 @@
  * through getters over these maps; that way `to(device)` or `loadStateDict` only touch the
  * maps and every reference stays current.
  */
-import { Tensor, noGrad, tensor } from "../index";
+import { Tensor, keep, noGrad, tensor } from "./core";
 import type { DeviceName } from "../backend";
 import type { Regularizer } from "./regularizers";
 
@@ -53,6 +53,8 @@ export abstract class Module {
   /** Registers a trainable tensor (made a leaf that requires grad). Returns it. */
   protected registerParameter(name: string, value: Tensor, regularizer?: Regularizer | null): Tensor {
     const p = value.requiresGrad && value.gradFn === null ? value : value.detach().requiresGrad_(true);
+    // Parameters outlive any tidy scope the module happens to be built in.
+    p._kept = true;
     this._parameters.set(name, p);
     if (regularizer) this._regularizers.set(name, regularizer);
     return p;
@@ -60,6 +62,7 @@ export abstract class Module {
 
   /** Registers a non-trainable tensor that is part of the state (running statistics). */
   protected registerBuffer(name: string, value: Tensor): Tensor {
+    value._kept = true;
     this._buffers.set(name, value);
     return value;
   }
@@ -172,10 +175,10 @@ export abstract class Module {
   to(device: DeviceName): this {
     for (const m of this.modules()) {
       for (const [n, p] of m._parameters) {
-        if (p.device !== device) m._parameters.set(n, p.detach().to(device).requiresGrad_(true));
+        if (p.device !== device) m._parameters.set(n, keep(p.detach().to(device).requiresGrad_(true)));
       }
       for (const [n, b] of m._buffers) {
-        if (b.device !== device) m._buffers.set(n, b.to(device));
+        if (b.device !== device) m._buffers.set(n, keep(b.to(device)));
       }
     }
     return this;

@@ -6,7 +6,7 @@
  * replace the batch statistics in `eval()` mode. Parameters `weight` (γ) and `bias` (β),
  * buffers `running_mean` and `running_var`: PyTorch's names.
  */
-import { Tensor, dropout, noGrad, ones, zeros } from "../index";
+import { Tensor, dropout, noGrad, ones, zeros } from "./core";
 import { Module, shapeError, type Shape } from "./module";
 
 export interface BatchNormOptions {

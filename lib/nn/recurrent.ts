@@ -12,7 +12,7 @@
  * - GRU:  r,z = σ(Wᵢₕx + bᵢₕ + Wₕₕh + bₕₕ); n = tanh(Wᵢₙx + bᵢₙ + r⊙(Wₕₙh + bₕₙ));
  *         h' = (1 − z)⊙n + z⊙h
  */
-import { Tensor, concat, stack, zeros } from "../index";
+import { Tensor, concat, stack, zeros } from "./core";
 import { Module, shapeError, type Shape } from "./module";
 import { torchDefault } from "./init";
 

@@ -5,7 +5,7 @@
  * penalties of a model; `fit` adds that sum to the loss, so the gradient of the penalty
  * (2·λ·w for L2, λ·sign(w) for L1) flows into the update.
  */
-import type { Tensor } from "../index";
+import type { Tensor } from "./core";
 
 export type Regularizer = (w: Tensor) => Tensor;
 

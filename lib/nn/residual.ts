@@ -5,7 +5,7 @@
  * (`downsample`, PyTorch's torchvision name) matching channels and stride. Names match
  * torchvision's BasicBlock (conv1, bn1, conv2, bn2, downsample.0, downsample.1).
  */
-import { Tensor } from "../index";
+import { Tensor } from "./core";
 import { Module, shapeError, type Shape } from "./module";
 import { Conv2d } from "./conv";
 import { BatchNorm2d } from "./norm";

@@ -12,7 +12,7 @@ import { astype } from "./cast";
 import { detach, expand, reshape } from "./shape";
 import { where } from "./select";
 import { exp, log, sqrt } from "./unary";
-import { checkTensor, denseStorage, floatDtypeOf, releaseTemp, scalarTensor } from "./util";
+import { checkTensor, denseStorage, floatDtypeOf, releaseTemp } from "./util";
 
 type Axis = number | readonly number[] | undefined | null;
 
@@ -178,14 +178,14 @@ export function argmin(x: Tensor, axis?: number | null, keepdim = false): Tensor
 /** Whether every element is non-zero (true for an empty tensor). */
 export function all(x: Tensor): Tensor {
   checkTensor("all", "x", x);
-  if (x.size === 0) return scalarTensor(true, "bool", x.storage.backend);
+  if (x.size === 0) return makeTensor(x.storage.backend.fill(1, 1, "bool"), []);
   return rawReduce("min", astype(x, "bool"), normAxes("all", null, x.ndim), false);
 }
 
 /** Whether any element is non-zero (false for an empty tensor). */
 export function any(x: Tensor): Tensor {
   checkTensor("any", "x", x);
-  if (x.size === 0) return scalarTensor(false, "bool", x.storage.backend);
+  if (x.size === 0) return makeTensor(x.storage.backend.fill(1, 0, "bool"), []);
   return rawReduce("max", astype(x, "bool"), normAxes("any", null, x.ndim), false);
 }
 

@@ -4,13 +4,13 @@ import { record } from "../autograd";
 import { promoteTypes, promoteWithScalar } from "../dtype";
 import { OpError, fmtShape, normAxis } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
-import { add, eq, gt, lt, logicalOr } from "./binary";
+import { add, eq, gt, lt } from "./binary";
 import { astype } from "./cast";
 import { readData } from "./access";
 import { sumTo } from "./reduce";
 import { expand, reshape, slice, unsqueeze } from "./shape";
 import { broadcastShapes, broadcastView, checkSameDevice, checkTensor, denseStorage, releaseTemp, scalarTensor } from "./util";
-import { arange, zeros } from "../creation";
+import { arange } from "../creation";
 
 /**
  * Elementwise choice: a where cond is true, b elsewhere (all three broadcast).
@@ -166,5 +166,3 @@ export function oneHot(indices: Tensor, numClasses: number, opts: { dtype?: DTyp
   return astype(eq(unsqueeze(indices, -1), classes), opts.dtype ?? "int32");
 }
 
-void zeros;
-void logicalOr;

@@ -6,9 +6,23 @@ import { OpError, fmtShape } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
 import { astype } from "./cast";
 
-/** A number becomes a 0-d tensor of `dtype` on `backend`. */
+const SCALAR_CACHE_SIZE = 256;
+
+/**
+ * A number as a 0-d tensor of `dtype` on `backend`. Constants are cached per engine: they
+ * are never written to (in-place ops refuse them: they are not user tensors) and never disposed.
+ */
 export function scalarTensor(v: number | boolean, dtype: DType, backend: Backend): Tensor {
-  return makeTensor(backend.fill(1, typeof v === "boolean" ? (v ? 1 : 0) : v, dtype), []);
+  const value = typeof v === "boolean" ? (v ? 1 : 0) : v;
+  const cache = getEngine().scalarCache(backend, dtype) as Map<number, Tensor>;
+  const hit = cache.get(value);
+  if (hit !== undefined && !hit.isDisposed && !Object.is(value, -0)) return hit;
+  const t = makeTensor(backend.fill(1, value, dtype), []);
+  if (cache.size < SCALAR_CACHE_SIZE && !Object.is(value, -0)) {
+    t._kept = true;
+    cache.set(value, t);
+  }
+  return t;
 }
 
 /** Throws unless x is a tensor (names the op and argument). */

@@ -2,7 +2,7 @@
  * Optimizers with per-parameter adaptive step sizes: Adagrad, RMSProp, Adam and AdamW.
  * Each docstring gives the exact update (PyTorch's, which the tests check step by step).
  */
-import type { Tensor } from "../index";
+import type { Tensor } from "../nn/core";
 import { Optimizer, checkHyper, keep, type OptimizerOptions, type Params } from "./optimizer";
 
 export interface AdagradOptions extends OptimizerOptions {

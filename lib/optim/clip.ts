@@ -2,7 +2,7 @@
  * Gradient clipping, applied between `backward()` and `step()` (or by an optimizer's
  * `clipNorm`/`clipValue` options). Tames exploding gradients in recurrent networks.
  */
-import { Tensor, noGrad } from "../index";
+import { Tensor, noGrad } from "../nn/core";
 
 /** Gradients outlive any tidy scope, as autodiff's own do. */
 function kept(t: Tensor): Tensor {

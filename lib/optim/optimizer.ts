@@ -5,7 +5,7 @@
  * Subclasses implement one parameter's update; per-parameter state (momentum buffers,
  * running averages) lives in `state`, created on a parameter's first step.
  */
-import { Tensor, noGrad } from "../index";
+import { Tensor, noGrad } from "../nn/core";
 import { clipGradNorm, clipGradValue } from "./clip";
 
 /** Something that has parameters (a Module) or the parameters themselves. */

@@ -1,7 +1,7 @@
 /**
  * Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay.
  */
-import type { Tensor } from "../index";
+import type { Tensor } from "../nn/core";
 import { Optimizer, checkHyper, keep, type OptimizerOptions, type Params } from "./optimizer";
 
 export interface SGDOptions extends OptimizerOptions {

@@ -7,7 +7,7 @@ import { Tensor, tensor, noGrad } from "../index";
 import * as F from "../nn/functional";
 import { Module } from "../nn/module";
 import { Chart, VegaLiteSpec } from "./chart";
-import { CLASS_COLORS, imageGrid, scatterEncoding, scatterPoints, type ScatterOptions } from "./charts";
+import { CLASS_COLORS, imageGrid, rasterLayer, scatterEncoding, scatterPoints, type ScatterOptions } from "./charts";
 import { isTensorLike, toNumbers, toVector } from "./data";
 
 // ---------------------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ export function activationCurves(xs: unknown, activations: ActivationFn[] = ACTI
  * @example
  * plot.plotActivations(arange(-3, 3, 0.1));
  */
-export function plotActivations(xs: unknown = range(-3, 3.0001, 0.1), options: { columns?: number; activations?: ActivationFn[] } = {}): Chart {
+export function plotActivations(xs: unknown = evenly(-3, 3, 100), options: { columns?: number; activations?: ActivationFn[] } = {}): Chart {
   const curves = activationCurves(xs, options.activations);
   const values: { activation: string; x: number; y: number; curve: string }[] = [];
   for (const c of curves) {
@@ -107,7 +107,8 @@ export function plotLossFns(options: { margin?: [number, number]; maxLoss?: numb
   const [lo, hi] = options.margin ?? [-2, 2.5];
   const maxLoss = options.maxLoss ?? 4;
   const values: { m: number; loss: number; fn: string }[] = [];
-  const n = 201;
+  // 181 points put the default range's samples on multiples of 0.025 (0, ±0.5, ±1 included).
+  const n = 181;
   for (const { name, fn } of LOSS_FNS) {
     for (let k = 0; k < n; k++) {
       const m = round(lo + ((hi - lo) * k) / (n - 1));
@@ -187,7 +188,7 @@ export function plotSteps(nets: NN[], options: { xRange?: [number, number]; poin
     x0 -= pad;
     x1 += pad;
   }
-  const npts = options.points ?? 401;
+  const npts = options.points ?? 201;
   // Sample densely, plus each ramp's two ends so steep ramps are drawn exactly.
   const xsSet = new Set<number>();
   for (let k = 0; k < npts; k++) xsSet.add(x0 + ((x1 - x0) * k) / (npts - 1));
@@ -264,11 +265,11 @@ export function plotFilters(convLayer: unknown, options: { maxFilters?: number; 
     for (let j = 0; j < nc; j++) {
       const off = (i * c + j) * kh * kw;
       images.push(range(0, kh).map((r) => values.slice(off + r * kw, off + (r + 1) * kw)));
-      labels.push(c > 1 ? `filter ${i}, in ${j}` : `filter ${i}`);
+      labels.push(c > 1 ? `f${i} c${j}` : `filter ${i}`);
     }
   }
   return imageGrid(images, labels, {
-    title: options.title ?? `Filters (${k}×${c}×${kh}×${kw}${k > nk || c > nc ? `, first ${nk}×${nc} shown` : ""})`,
+    title: options.title ?? `Filters (${k}×${c}×${kh}×${kw}${k > nk || c > nc ? `, first ${nk}×${nc} shown` : ""})${c > 1 ? ": f = filter, c = input channel" : ""}`,
     columns: c > 1 ? nc : Math.min(8, nk),
     colormap: "diverging",
     size: 48,
@@ -311,7 +312,7 @@ export function plotFeatureMaps(convLayerOrModel: unknown, image: unknown, optio
     title: options.title ?? `Feature maps (${k} channels of ${h}×${w}${k > n ? `, first ${n} shown` : ""})`,
     columns: options.columns ?? Math.min(8, n),
     normalize: true,
-    size: Math.max(48, Math.min(96, h * 2)),
+    size: Math.max(64, Math.min(96, h * 2)),
   });
 }
 
@@ -319,7 +320,7 @@ export function plotFeatureMaps(convLayerOrModel: unknown, image: unknown, optio
 // decisionBoundary
 
 export interface DecisionBoundaryOptions extends ScatterOptions {
-  /** Grid cells per axis (default 60). */
+  /** Grid cells per axis (default 100). */
   resolution?: number;
   /** For a single output: the class-1 threshold (default 0.5 for outputs in [0, 1], else 0). */
   threshold?: number;
@@ -338,7 +339,7 @@ export function decisionBoundary(model: unknown, X: unknown, y: unknown, options
   const xs = points.map((p) => p.x1), ys = points.map((p) => p.x2);
   const pad = (a: number[]) => { const lo = Math.min(...a), hi = Math.max(...a), d = (hi - lo) * 0.1 || 1; return [lo - d, hi + d]; };
   const [x0, x1] = pad(xs), [y0, y1] = pad(ys);
-  const n = options.resolution ?? 60;
+  const n = options.resolution ?? 100;
   const grid: number[][] = [];
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) grid.push([x0 + ((x1 - x0) * (j + 0.5)) / n, y0 + ((y1 - y0) * (i + 0.5)) / n]);
   const dtype = isTensorLike(X) ? ((X as Tensor).dtype as "float32") : "float32";
@@ -355,32 +356,34 @@ export function decisionBoundary(model: unknown, X: unknown, y: unknown, options
   } else {
     classes = range(0, grid.length).map((r) => { let best = 0; for (let c = 1; c < cols; c++) if (sv[r * cols + c] > sv[r * cols + best]) best = c; return best; });
   }
-  const hx = (x1 - x0) / n / 2, hy = (y1 - y0) / n / 2;
-  const cells = grid.map(([gx, gy], r) => ({
-    x: gx - hx * 1.05, x2: gx + hx * 1.05, y: gy - hy * 1.05, y2: gy + hy * 1.05,
-    class: options.classNames?.[classes[r]] ?? String(classes[r]),
-  }));
+  // The regions are one embedded image in the class colours, faded towards white so the points
+  // stand out; a rectangle per grid cell would make the SVG hundreds of kilobytes.
+  const names = [...new Set(points.map((p) => p.class))].sort();
+  const rgb: number[] = [];
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = 0; j < n; j++) {
+      const name = options.classNames?.[classes[i * n + j]] ?? String(classes[i * n + j]);
+      const idx = names.indexOf(name);
+      const base = idx >= 0 ? hexRGB(CLASS_COLORS[idx % CLASS_COLORS.length]) : [200, 200, 200];
+      rgb.push(...base.map((c) => Math.round(255 - (255 - c) * 0.3)));
+    }
+  }
+  const width = options.width ?? 350, height = options.height ?? 350;
   const enc = scatterEncoding(options, true);
   const spec: VegaLiteSpec = {
     title: options.title ?? "Decision boundary",
-    width: options.width ?? 350,
-    height: options.height ?? 350,
+    width,
+    height,
     layer: [
-      {
-        data: { values: cells },
-        mark: { type: "rect", opacity: 0.25, aria: false },
-        encoding: {
-          x: { field: "x", type: "quantitative", scale: { domain: [x0, x1], nice: false, zero: false }, title: options.xLabel ?? "x₁", axis: { grid: false } },
-          x2: { field: "x2" },
-          y: { field: "y", type: "quantitative", scale: { domain: [y0, y1], nice: false, zero: false }, title: options.yLabel ?? "x₂", axis: { grid: false } },
-          y2: { field: "y2" },
-          color: { ...(enc.color as object), legend: null },
-        },
-      },
+      rasterLayer(rgb, n, n, [x0, x1], [y0, y1], width, height, {
+        x: { scale: { domain: [x0, x1], nice: false, zero: false }, title: options.xLabel ?? "x₁", axis: { grid: false } },
+        y: { scale: { domain: [y0, y1], nice: false, zero: false }, title: options.yLabel ?? "x₂", axis: { grid: false } },
+      }),
       {
         data: { values: points },
         mark: { type: "point", filled: true, size: 40, opacity: 0.9, stroke: "black", strokeWidth: 0.5 },
-        encoding: enc,
+        // Same sort on colour and shape, so the two merge into one legend.
+        encoding: { ...enc, color: { ...(enc.color as object), sort: names }, shape: { ...(enc.shape as object), sort: names } },
       },
     ],
   };
@@ -388,6 +391,15 @@ export function decisionBoundary(model: unknown, X: unknown, y: unknown, options
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** n evenly spaced points; 100 points over [-3, 3] do not land on the kinks at exactly 0. */
+function evenly(a: number, b: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => round(a + ((b - a) * i) / (n - 1)));
+}
+
+function hexRGB(hex: string): number[] {
+  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+}
 
 function range(a: number, b: number, step = 1): number[] {
   const out: number[] = [];

@@ -191,6 +191,8 @@ export function createProgressCallback(options: ProgressOptions): ProgressCallba
   return cb;
 }
 
+const PANEL_TITLES: Record<string, string> = { loss: "Loss", acc: "Accuracy", accuracy: "Accuracy", mae: "Mean absolute error", mse: "Mean squared error" };
+
 /** The loss/metric curves: one panel per quantity, training and validation lines in each. */
 export function curvesChart(points: { x: number; logs: Logs }[], history: Logs[], metrics?: string[]): Chart {
   const names = new Set<string>();
@@ -211,7 +213,7 @@ export function curvesChart(points: { x: number; logs: Logs }[], history: Logs[]
   const spec: VegaLiteSpec = {
     data: { values },
     hconcat: panels.map((m) => ({
-      title: m === "loss" ? "Loss" : m,
+      title: PANEL_TITLES[m] ?? m,
       width: 260,
       height: 180,
       transform: [{ filter: { field: "metric", equal: m } }],

@@ -115,10 +115,8 @@ inline const T* run_ptr(const T* p, i64 stride, i64 len, T* tmp) {
 }
 
 // ---- double (and JavaScript) semantics for every op --------------------------------------
-inline double round_half_even(double a) {
-  double r = std::round(a);
-  return (r - a == 0.5 && std::fmod(r, 2.0) != 0) ? r - 1 : r;
-}
+// nearbyint rounds half to even in the default rounding mode, like PyTorch's round.
+inline double round_half_even(double a) { return std::nearbyint(a); }
 
 inline double unary_d(int op, double a) {
   switch (op) {
@@ -251,7 +249,8 @@ void k_convert(const void* src, int src_dtype, void* dst, int dtype, i64 n) {
     const S* s = static_cast<const S*>(src);
     GB_DISPATCH(dtype, D, {
       D* d = static_cast<D*>(dst);
-      if (dtype == src_dtype) std::memcpy(d, s, sizeof(D) * n);
+      // Host bytes for a bool tensor may hold any value: normalise them to 0/1 like the js backend.
+      if (dtype == src_dtype && dtype != BOOL) std::memcpy(d, s, sizeof(D) * n);
       else if (dtype == BOOL) for (i64 i = 0; i < n; i++) d[i] = (double(s[i]) != 0 && s[i] == s[i]) ? 1 : 0;
       else for (i64 i = 0; i < n; i++) d[i] = from_double<D>(double(s[i]));
     });

@@ -265,7 +265,10 @@ void sgemm(i64 m, i64 n, i64 k, const float* a, i64 rsa, i64 csa, const float* b
   bool split_m = m >= n;
   i64 len = split_m ? m : n, unit = split_m ? K.mr : K.nr;
   i64 units = (len + unit - 1) / unit;
-  int parts = int(std::min<i64>(threads, units));
+  // Large products are cut into a few slabs per thread, handed out dynamically, so that a
+  // thread preempted by another process delays one small slab rather than half the work.
+  int per_thread = work >= 512.0 * 512 * 512 ? 4 : 1;
+  int parts = int(std::min<i64>(threads * per_thread, units));
   parallel_tasks(parts, [&](int t) {
     i64 b0 = units * t / parts * unit, b1 = std::min(len, units * (t + 1) / parts * unit);
     if (b0 >= b1) return;

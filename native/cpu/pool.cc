@@ -19,8 +19,8 @@ namespace gb {
 namespace {
 
 struct Pool {
-  // Static partitioning: worker w runs tasks w, w+size, ... of a job. Each worker has its own
-  // "go" and "done" generation, so job fields are written only while every worker is idle.
+  // Each worker has its own "go" and "done" generation, so job fields (and the task counter)
+  // are written only while every worker is idle.
   struct alignas(64) Slot {
     std::atomic<uint64_t> go{0};
     std::atomic<uint64_t> done{0};
@@ -35,8 +35,14 @@ struct Pool {
   std::atomic<bool> stop{false};
   int size = 1;
 
-  void run_share(int w) {
-    for (int t = w; t < ntasks; t += size) (*fn)(t);
+  std::atomic<int> next{0};
+
+  // Tasks are handed out one at a time from a shared counter, so a thread that the OS
+  // preempts (the machine is shared) holds back only the task it is on.
+  void run_share(int) {
+    for (int t = next.fetch_add(1, std::memory_order_relaxed); t < ntasks;
+         t = next.fetch_add(1, std::memory_order_relaxed))
+      (*fn)(t);
   }
 
   void worker_loop(int w) {
@@ -83,8 +89,10 @@ struct Pool {
   }
 
   void run(int n, const std::function<void(int)>& f) {
+    // Safe to reset: every worker reported done for the previous job before we got here.
     fn = &f;
     ntasks = n;
+    next.store(0, std::memory_order_relaxed);
     uint64_t g = ++generation;
     {
       std::lock_guard<std::mutex> lk(mu);
@@ -93,7 +101,11 @@ struct Pool {
     cv.notify_all();
     run_share(0);
     for (int i = 1; i < size; i++)
-      while (slots[i].done.load(std::memory_order_acquire) != g) cpu_relax();
+      for (int spins = 0; slots[i].done.load(std::memory_order_acquire) != g; spins++) {
+        // A worker preempted by another process: give it the core instead of spinning.
+        if (spins > 4000) std::this_thread::yield();
+        else cpu_relax();
+      }
   }
 };
 

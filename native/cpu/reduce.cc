@@ -214,8 +214,9 @@ GB_CLONES void softmax_rows_f32(const float* x, float* y, i64 rows, i64 n, bool 
       s += e;
     }
     if (log) {
-      float lse = float(double(m) + std::log(s));
-      for (i64 j = 0; j < n; j++) yr[j] = xr[j] - lse;
+      // In double: with large logits a float lse would lose the small differences.
+      double lse = double(m) + std::log(s);
+      for (i64 j = 0; j < n; j++) yr[j] = float(double(xr[j]) - lse);
     } else {
       float inv = float(1.0 / s);
       for (i64 j = 0; j < n; j++) yr[j] *= inv;
@@ -281,7 +282,7 @@ void k_softmax(const void* x, int dtype, i64 outer, i64 n, bool log, void* out) 
 
 void k_gather(const void* x, int dtype, int nd, const i64* xshape, const int32_t* index,
               const i64* ishape, int axis, void* out) {
-  i64 xst[MAXD];
+  i64 xst[MAXD] = {};
   strides_of(nd, xshape, xst);
   i64 as = xst[axis];
   GB_DISPATCH(dtype, T, {
@@ -293,7 +294,7 @@ void k_gather(const void* x, int dtype, int nd, const i64* xshape, const int32_t
 
 void k_scatter_add(int nd, const i64* oshape, const int32_t* index, const void* src, int dtype,
                    const i64* sshape, int axis, void* out) {
-  i64 ost[MAXD];
+  i64 ost[MAXD] = {};
   strides_of(nd, oshape, ost);
   i64 as = ost[axis];
   i64 osize = numel(nd, oshape);

@@ -4,7 +4,7 @@ import * as vl from "vega-lite";
 import { Chart, VEGALITE_MIME, VEGALITE_SCHEMA } from "../../lib/plot/chart";
 import { contour, heatmap, histogram, imageGrid, lineChart, marchingSquares, scatter } from "../../lib/plot/charts";
 import { toNumbers } from "../../lib/plot/data";
-import { assertWellFormedSVG, countMarks, pngSize, svgSize } from "./svg";
+import { assertWellFormedSVG, countMarks, decodePNG, pngSize, svgSize } from "./svg";
 
 type Spec = Record<string, any>;
 
@@ -123,17 +123,25 @@ describe("contour", () => {
     for (const s of segs) { expect(s.x1).toBeCloseTo(1.5); expect(s.x2).toBeCloseTo(1.5); }
   });
 
-  it("draws shaded cells, contour segments and the path on top", () => {
+  it("draws the shading, contour segments and the path on top", () => {
     const path = [[-1, 0.8], [-0.5, 0.2], [0, 0]];
     const c = contour((x, y) => x * x + 4 * y * y, { xRange: [-1, 1], yRange: [-1, 1], resolution: 21, levels: 5, path: { sgd: path }, title: "bowl" });
     const { spec, svg } = checkBundle(c);
-    expect(spec.layer.map((l: Spec) => l.mark.type)).toEqual(["rect", "rule", "line"]);
-    expect(spec.layer[0].data.values).toHaveLength(21 * 21);
-    expect(spec.layer[2].data.values[1]).toEqual({ path: "sgd", step: 1, x: -0.5, y: 0.2 });
-    expect(countMarks(svg, "rect", "path")).toBe(21 * 21);
-    expect(countMarks(svg, "rule", "line")).toBe(spec.layer[1].data.values.length);
+    expect(spec.layer.map((l: Spec) => l.mark.type)).toEqual(["image", "point", "rule", "line"]);
+    // The shading: a 21x21 raster, darkest (viridis' first colour) at the minimum in the middle.
+    const img = decodePNG(spec.layer[0].data.values[0].url);
+    expect(img.width % 21).toBe(0);
+    const centre = img.pixel(Math.floor(img.width / 2), Math.floor(img.height / 2));
+    const corner = img.pixel(0, 0);
+    expect(centre[0] + centre[1] + centre[2]).toBeLessThan(corner[0] + corner[1] + corner[2]);
+    expect(spec.layer[3].data.values[1]).toEqual({ path: "sgd", step: 1, x: -0.5, y: 0.2 });
+    expect(countMarks(svg, "image", "image")).toBe(1);
+    expect(countMarks(svg, "rule", "line")).toBe(spec.layer[2].data.values.length);
+    expect(spec.layer[2].data.values.length).toBeGreaterThan(20);
     expect(countMarks(svg, "line", "path")).toBe(1);
-    expect(countMarks(svg, "symbol", "path")).toBe(3); // the path's points
+    expect(countMarks(svg, "symbol", "path")).toBe(3 + 2); // the path's points, and the 2 invisible legend carriers
+    expect(svg).toContain(">f(x, y)</text>"); // the colour legend
+    expect(svg.length).toBeLessThan(100_000);
   });
 });
 

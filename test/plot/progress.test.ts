@@ -72,7 +72,7 @@ describe("createProgressCallback in a notebook", () => {
     const last = curves[curves.length - 1].bundle;
     expect(Object.keys(last).sort()).toEqual([VEGALITE_MIME, "image/png", "image/svg+xml", "text/plain"].sort());
     const spec = last[VEGALITE_MIME] as any;
-    expect(spec.hconcat.map((p: any) => p.title)).toEqual(["Loss", "acc"]);
+    expect(spec.hconcat.map((p: any) => p.title)).toEqual(["Loss", "Accuracy"]);
     const values = spec.data.values as { x: number; value: number; metric: string; split: string }[];
     expect(values).toContainEqual({ x: 5, value: 0.2, metric: "loss", split: "training" });
     expect(values.find((v) => v.x === 5 && v.metric === "loss" && v.split === "validation")!.value).toBeCloseTo(0.22, 12);

@@ -48,7 +48,7 @@ export function roundSize(bytes: number): number {
 }
 
 function mib(b: number): string {
-  return (b / MiB).toFixed(b < 10 * MiB ? 2 : 0) + " MiB";
+  return b < 1024 * MiB ? (b / MiB).toFixed(2) + " MiB" : (b / (1024 * MiB)).toFixed(2) + " GiB";
 }
 
 export class CachingAllocator {

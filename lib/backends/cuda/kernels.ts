@@ -88,6 +88,7 @@ export class Args {
   readonly bytes = new Uint8Array(4096);
   private readonly view = new DataView(this.bytes.buffer);
   private readonly offs = new Uint32Array(32);
+  private readonly sz = new Uint32Array(32);
   private pos = 0;
   private count = 0;
 
@@ -100,6 +101,7 @@ export class Args {
   private slot(size: number): number {
     const at = this.pos;
     if (this.count >= this.offs.length || at + size > this.bytes.length) throw new Error("cuda: too many kernel parameters");
+    this.sz[this.count] = size;
     this.offs[this.count++] = at;
     this.pos = (at + size + 7) & ~7;
     return at;
@@ -142,4 +144,6 @@ export class Args {
   /** The packed parameters and their offsets, as addon.launch takes them. */
   get blob(): Uint8Array { return this.bytes; }
   get offsets(): Uint32Array { return this.offs.subarray(0, this.count); }
+  /** Bytes of each parameter, as packed (checked against the PTX signatures in the tests). */
+  get sizes(): number[] { return Array.from(this.sz.subarray(0, this.count)); }
 }

@@ -168,9 +168,10 @@ export function mapViews(expr: string, views: View[], outShape: readonly number[
   const k = kernelFor(views.length, expr);
   if (size === 1) {
     // Scalars are the common case in scalar autodiff graphs: skip the shape analysis.
-    const args: unknown[] = [];
-    for (const v of views) args.push(arr(v.storage), v.offset, ZERO);
-    k(out, 0, null, ONE, ...args);
+    const a = views[0], b = views[1], c = views[2];
+    if (views.length === 1) k(out, 0, null, ONE, arr(a.storage), a.offset, ZERO);
+    else if (views.length === 2) k(out, 0, null, ONE, arr(a.storage), a.offset, ZERO, arr(b.storage), b.offset, ZERO);
+    else k(out, 0, null, ONE, arr(a.storage), a.offset, ZERO, arr(b.storage), b.offset, ZERO, arr(c.storage), c.offset, ZERO);
     return out;
   }
   const s = simplify(outShape, [rowMajor(outShape), ...views.map((v) => v.strides)]);

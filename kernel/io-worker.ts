@@ -1,0 +1,161 @@
+/**
+ * The I/O thread: sockets (transport) and the protocol. It stays responsive while the main
+ * thread runs a cell, so heartbeats, kernel_info, completion and interrupts are answered at
+ * once. Interrupting a cell that hogs the main thread uses the inspector's
+ * `Runtime.terminateExecution`, which stops the running JavaScript without losing state.
+ */
+import { parentPort, workerData } from "worker_threads";
+import type { MessagePort } from "worker_threads";
+import * as inspector from "inspector";
+import { ConnectionInfo, Transport } from "./transport";
+import { Protocol, KernelBackend, Compiled } from "./protocol";
+import { History } from "./history";
+import { log } from "./log";
+import type { ExecDone, IoToLang, IoToMain, LangToIo, MainToIo } from "./messages";
+
+interface IoWorkerData {
+  conn: ConnectionInfo;
+  langPort: MessagePort;
+  tsVersion: string;
+  syncFlag: Int32Array;
+}
+
+async function start(): Promise<void> {
+  const data = workerData as IoWorkerData;
+  const main = parentPort!;
+  const toMain = (m: IoToMain) => main.postMessage(m);
+  const lang = data.langPort;
+  let langSeq = 0;
+  const langWaiters = new Map<number, (m: LangToIo) => void>();
+  const askLang = <T extends LangToIo>(m: IoToLang & { seq: number }): Promise<T> =>
+    new Promise((resolve) => {
+      langWaiters.set(m.seq, resolve as (m: LangToIo) => void);
+      lang.postMessage(m);
+    });
+  lang.on("message", (m: LangToIo) => {
+    const w = langWaiters.get(m.seq);
+    langWaiters.delete(m.seq);
+    w?.(m);
+  });
+
+  const execWaiters = new Map<number, (d: ExecDone) => void>();
+  const ackWaiters = new Map<number, () => void>();
+  const commWaiters: (() => void)[] = [];
+  let interruptSeq = 0;
+  let session: inspector.Session | null = null;
+  try {
+    session = new inspector.Session();
+    session.connectToMainThread();
+  } catch (e) {
+    log(`inspector unavailable, busy loops cannot be interrupted: ${(e as Error).message}`);
+  }
+
+  const backend: KernelBackend = {
+    async compile(id, source): Promise<Compiled> {
+      const r = await askLang<Extract<LangToIo, { t: "compiled" }>>({ t: "compile", seq: ++langSeq, cell: id, source, check: true });
+      return r.ok ? { ok: true, js: r.js, lineMap: r.lineMap, prefixLength: r.prefixLength } : { ok: false, error: r.error };
+    },
+    commit(id, ok) {
+      lang.postMessage({ t: "commit", cell: id, ok } satisfies IoToLang);
+    },
+    execute(req) {
+      return new Promise((resolve) => {
+        execWaiters.set(req.id, resolve);
+        toMain({ t: "exec", ...req });
+      });
+    },
+    async interrupt() {
+      // Ask politely first: a main thread that is awaiting answers within milliseconds. One
+      // that does not answer is running JavaScript; terminate that and ask again.
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const seq = ++interruptSeq;
+        const acked = new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => {
+            ackWaiters.delete(seq);
+            resolve(false);
+          }, 150);
+          ackWaiters.set(seq, () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+        toMain({ t: "interrupt", seq });
+        if (await acked) return;
+        if (Atomics.load(data.syncFlag, 0) === 1) {
+          // Inside vm.runInThisContext with breakOnSigint: SIGINT makes it throw, cleanly.
+          process.kill(process.pid, "SIGINT");
+        } else {
+          // Code resumed after an `await` (a timer, a promise job): only termination stops it.
+          session?.post("Runtime.terminateExecution", (err) => err && log(`terminateExecution: ${err.message}`));
+        }
+      }
+      log("interrupt: the main thread did not respond");
+    },
+    async complete(code, pos) {
+      const r = await askLang<Extract<LangToIo, { t: "completed" }>>({ t: "complete", seq: ++langSeq, code, pos });
+      return r;
+    },
+    async inspect(code, pos, detail) {
+      return askLang<Extract<LangToIo, { t: "inspected" }>>({ t: "inspect", seq: ++langSeq, code, pos, detail });
+    },
+    async isComplete(code) {
+      return askLang<Extract<LangToIo, { t: "is_complete" }>>({ t: "is_complete", seq: ++langSeq, code });
+    },
+    inputReply(seq, value, error) {
+      toMain({ t: "input_reply", seq, value, error });
+    },
+    comm(kind, content, buffers) {
+      return new Promise((resolve) => {
+        commWaiters.push(resolve);
+        const c = content as { comm_id: string; target_name?: string; data?: unknown; metadata?: unknown };
+        if (kind === "comm_open") toMain({ t: "comm_open", comm_id: c.comm_id, target_name: String(c.target_name), data: c.data ?? {}, metadata: c.metadata ?? {}, buffers });
+        else if (kind === "comm_msg") toMain({ t: "comm_msg", comm_id: c.comm_id, data: c.data ?? {}, metadata: c.metadata ?? {}, buffers });
+        else toMain({ t: "comm_close", comm_id: c.comm_id, data: c.data ?? {} });
+      });
+    },
+    async shutdown() {
+      toMain({ t: "shutdown" });
+    },
+  };
+
+  const transport = await Transport.bind(data.conn);
+  const protocol = new Protocol(transport, backend, {
+    history: new History(),
+    languageVersion: data.tsVersion,
+    onShutdown: async () => {
+      await transport.flush();
+      // An attached inspector session would make Node wait for it on exit.
+      session?.disconnect();
+      transport.close();
+      main.postMessage({ t: "exit" });
+    },
+  });
+
+  main.on("message", (m: MainToIo | { t: "lang_prelude" }) => {
+    switch (m.t) {
+      case "done":
+        execWaiters.get(m.id)?.(m);
+        execWaiters.delete(m.id);
+        break;
+      case "interrupt_ack":
+        ackWaiters.get(m.seq)?.();
+        ackWaiters.delete(m.seq);
+        break;
+      case "comm_handled":
+        commWaiters.shift()?.();
+        break;
+      case "ready":
+        lang.postMessage({ t: "prelude", info: m.prelude } satisfies IoToLang);
+        break;
+      default:
+        protocol.output(m as MainToIo);
+    }
+  });
+  transport.listen((msg, ch) => protocol.receive(msg, ch));
+  main.postMessage({ t: "listening" });
+}
+
+start().catch((e) => {
+  log(`the I/O thread failed to start: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

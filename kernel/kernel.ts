@@ -1,0 +1,72 @@
+/**
+ * Starts a kernel for a connection file: the I/O thread first (so kernel_info is answered
+ * within a fraction of a second), then the prelude on the main thread, then the language
+ * thread (TypeScript), which is only needed by the first cell.
+ */
+import { Worker, MessageChannel } from "worker_threads";
+import * as fs from "fs";
+import * as path from "path";
+import { Runtime } from "./runtime";
+import { log } from "./log";
+import type { IoToMain, MainToIo } from "./messages";
+
+function typescriptVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(require.resolve("typescript/package.json"), "utf8")).version;
+  } catch {
+    return "5";
+  }
+}
+
+/** Pipes a worker's stdout/stderr to the kernel log, away from the user's captured streams. */
+function toLog(worker: Worker): void {
+  worker.stdout?.on("data", (d: Buffer) => log(d.toString().trimEnd()));
+  worker.stderr?.on("data", (d: Buffer) => log(d.toString().trimEnd()));
+}
+
+export function runKernel(connectionFile: string): void {
+  let conn: unknown;
+  try {
+    conn = JSON.parse(fs.readFileSync(connectionFile, "utf8"));
+  } catch (e) {
+    log(`cannot read the connection file ${connectionFile}: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  const { port1, port2 } = new MessageChannel();
+  const syncFlag = new Int32Array(new SharedArrayBuffer(4));
+  const io = new Worker(path.join(__dirname, "io-worker.js"), {
+    workerData: { conn, langPort: port1, tsVersion: typescriptVersion(), syncFlag },
+    transferList: [port1],
+    stdout: true,
+    stderr: true,
+  });
+  toLog(io);
+  const runtime = new Runtime((m: MainToIo) => io.postMessage(m), { syncFlag });
+  let lang: Worker | null = null;
+  const startLanguage = () => {
+    if (lang) return;
+    lang = new Worker(path.join(__dirname, "lang-worker.js"), { workerData: { port: port2, cwd: process.cwd() }, transferList: [port2], stdout: true, stderr: true });
+    toLog(lang);
+    lang.on("error", (e) => log(`language thread failed: ${e.stack ?? e}`));
+    lang.unref();
+  };
+  io.on("message", (m: IoToMain | { t: "listening" } | { t: "exit" }) => {
+    if (m.t === "listening") startLanguage();
+    else if (m.t === "exit") process.exit(0);
+    else runtime.handle(m);
+  });
+  io.on("error", (e) => {
+    log(`I/O thread failed: ${e.stack ?? e}`);
+    process.exit(1);
+  });
+  io.on("exit", (code) => process.exit(code));
+
+  process.on("uncaughtException", (e) => runtime.reportAsync(e));
+  process.on("unhandledRejection", (e) => runtime.reportAsync(e));
+  // SIGINT (interrupt_mode "signal", or Ctrl-C in a terminal): the same as an interrupt_request.
+  process.on("SIGINT", () => runtime.handle({ t: "interrupt", seq: -1 }));
+
+  const prelude = runtime.loadPrelude();
+  if (prelude.error) log(`prelude: ${prelude.error}`);
+  io.postMessage({ t: "ready", prelude } satisfies MainToIo);
+}

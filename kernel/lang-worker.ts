@@ -1,0 +1,73 @@
+/**
+ * The language thread: owns TypeScript (loading it takes a quarter of a second and the
+ * language service a second more, so it lives apart from the thread answering the front end).
+ * Answers conversion/type-check, completion, inspection and is_complete requests.
+ */
+import { parentPort, workerData } from "worker_threads";
+import type { MessagePort } from "worker_threads";
+import type { IoToLang, LangToIo } from "./messages";
+import { log } from "./log";
+
+const port: MessagePort = (workerData as { port: MessagePort }).port;
+const { CellLanguage, isComplete, warmUp } = require("./language") as typeof import("./language");
+const lang = new CellLanguage({ cwd: (workerData as { cwd?: string }).cwd });
+// Parsing lib.d.ts and @types/node is most of the first check; do it before anyone waits.
+setImmediate(() => warmUp(lang));
+let preludeSet = false;
+const waiting: IoToLang[] = [];
+
+function reply(m: LangToIo): void {
+  port.postMessage(m);
+}
+
+function handle(m: IoToLang): void {
+  switch (m.t) {
+    case "prelude":
+      lang.setPrelude(m.info);
+      preludeSet = true;
+      for (const w of waiting.splice(0)) handle(w);
+      break;
+    case "compile": {
+      // Cells are checked against the prelude's declarations, so wait for it.
+      if (!preludeSet) {
+        waiting.push(m);
+        break;
+      }
+      try {
+        const r = lang.compile(m.cell, m.source);
+        if (r.ok) reply({ t: "compiled", seq: m.seq, ok: true, js: r.converted.js, lineMap: r.converted.lineMap, prefixLength: r.converted.prefixLength, declared: r.converted.declared });
+        else reply({ t: "compiled", seq: m.seq, ok: false, error: r.error });
+      } catch (e) {
+        log(`compile failed: ${(e as Error).stack}`);
+        reply({ t: "compiled", seq: m.seq, ok: false, error: { ename: "KernelError", evalue: `the cell could not be converted: ${(e as Error).message}`, traceback: [] } });
+      }
+      break;
+    }
+    case "commit":
+      // A cell that threw midway may still have declared names, as in a REPL.
+      lang.commit(m.cell);
+      break;
+    case "complete":
+      try {
+        reply({ t: "completed", seq: m.seq, ...lang.complete(m.code, m.pos) });
+      } catch (e) {
+        log(`complete failed: ${(e as Error).message}`);
+        reply({ t: "completed", seq: m.seq, matches: [], start: m.pos, end: m.pos, types: [] });
+      }
+      break;
+    case "inspect":
+      try {
+        reply({ t: "inspected", seq: m.seq, ...lang.inspect(m.code, m.pos, m.detail) });
+      } catch (e) {
+        log(`inspect failed: ${(e as Error).message}`);
+        reply({ t: "inspected", seq: m.seq, found: false, text: "" });
+      }
+      break;
+    case "is_complete":
+      reply({ t: "is_complete", seq: m.seq, ...isComplete(m.code) });
+      break;
+  }
+}
+
+port.on("message", (m: IoToLang) => handle(m));
+parentPort?.postMessage({ t: "lang_ready" });

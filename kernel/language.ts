@@ -1,0 +1,457 @@
+/**
+ * TypeScript's language service over the session's cells: type errors before a cell runs,
+ * completion and inspection with everything earlier cells declared and the prelude in scope.
+ *
+ * Each executed cell is a virtual module `__cell_N__.ts` in the working directory (so relative
+ * imports resolve as at run time). It ends with `export { every name it declares }`, and a
+ * later cell starts with a one-line header importing, for each name, the latest cell that
+ * declared it, plus the prelude's exports. Redeclaring a name in a later cell simply makes
+ * later headers import the new one, which is how a REPL behaves.
+ */
+import * as ts from "typescript";
+import * as fs from "fs";
+import * as path from "path";
+import { PACKAGE_ROOT } from "./paths";
+import type { ErrorContent, PreludeInfo } from "./messages";
+import { CellSyntaxErrorList, convertCell, Converted } from "./convert";
+
+
+/** Diagnostics that are artefacts of modelling cells as modules, not mistakes in the cell. */
+const IGNORED_CODES = new Set([
+  2632, // Cannot assign to 'x' because it is an import (a name from an earlier cell)
+  2539, // Cannot assign to 'x' because it is not a variable
+  2630, // Cannot assign to 'f' because it is a function
+  2628, // Cannot assign to 'E' because it is an enum
+  2629, // Cannot assign to 'C' because it is a class
+  1108, // A 'return' statement can only be used within a function body
+]);
+
+/** Ambient declarations of what the kernel gives every cell. */
+export const KERNEL_GLOBALS = `
+type __GbMimeBundle = Record<string, unknown>;
+interface __GbDisplayOptions { id?: string | boolean; metadata?: Record<string, unknown> }
+interface __GbDisplayHandle { readonly id: string; update(value: unknown): void; clear(): void }
+interface __GbDisplay {
+  /** Shows any value: its own MIME bundle (toMimeBundle() or Symbol.for("jupyter.mimebundle")), else text. */
+  (value: unknown, options?: __GbDisplayOptions): __GbDisplayHandle;
+  html(html: string, options?: __GbDisplayOptions): __GbDisplayHandle;
+  markdown(markdown: string, options?: __GbDisplayOptions): __GbDisplayHandle;
+  latex(latex: string, options?: __GbDisplayOptions): __GbDisplayHandle;
+  svg(svg: string, options?: __GbDisplayOptions): __GbDisplayHandle;
+  png(data: Uint8Array | string, options?: __GbDisplayOptions): __GbDisplayHandle;
+  jpeg(data: Uint8Array | string, options?: __GbDisplayOptions): __GbDisplayHandle;
+  gif(data: Uint8Array | string, options?: __GbDisplayOptions): __GbDisplayHandle;
+  pdf(data: Uint8Array | string, options?: __GbDisplayOptions): __GbDisplayHandle;
+  json(value: unknown, options?: __GbDisplayOptions): __GbDisplayHandle;
+  vegalite(spec: Record<string, unknown>, options?: __GbDisplayOptions): __GbDisplayHandle;
+  text(text: string, options?: __GbDisplayOptions): __GbDisplayHandle;
+  javascript(code: string, options?: __GbDisplayOptions): __GbDisplayHandle;
+  raw(mimeType: string, content: unknown, options?: __GbDisplayOptions): __GbDisplayHandle;
+}
+/** Shows a value in the notebook. \`display.html("<b>hi</b>")\`, \`display(x, { id: true }).update(y)\`. */
+declare const display: __GbDisplay;
+/** Clears the cell's output; with wait, only when new output arrives. */
+declare function clearOutput(wait?: boolean): void;
+/** Asks the front end for a line of text: \`const name = await input("name? ")\`. */
+declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>;
+/** Shows what a value is (source of a function, methods of an object) in the pager. */
+declare function help(value: unknown): void;
+interface __GbComm {
+  readonly id: string;
+  readonly targetName: string;
+  send(data: unknown, buffers?: Uint8Array[]): void;
+  close(data?: unknown): void;
+  onMsg(handler: (data: any, buffers: Uint8Array[]) => void): this;
+  onClose(handler: (data: any) => void): this;
+}
+/** Comms with front-end widgets: \`comms.registerTarget(name, (comm, data) => ...)\`, \`comms.open(name, data)\`. */
+declare const comms: {
+  registerTarget(name: string, handler: (comm: __GbComm, data: any) => void): void;
+  unregisterTarget(name: string): void;
+  open(targetName: string, data?: unknown, metadata?: unknown): __GbComm;
+};
+declare module "tslab" {
+  interface Display {
+    html(s: string): void; markdown(s: string): void; latex(s: string): void; svg(s: string): void;
+    png(b: Uint8Array): void; jpeg(b: Uint8Array): void; gif(b: Uint8Array): void; pdf(b: Uint8Array): void;
+    text(s: string): void; javascript(s: string): void; raw(contentType: string, b: string | Uint8Array): void;
+  }
+  export const display: Display;
+  export function newDisplay(): Display;
+  export const versions: { tslab: string; typescript: string; node: string };
+  export const isNode: boolean;
+  export const isBrowser: boolean;
+}
+`;
+
+export interface LanguageOptions {
+  /** Type-check cells before they run (default true). */
+  typecheck?: boolean;
+  cwd?: string;
+}
+
+interface CellFile {
+  text: string;
+  version: number;
+}
+
+export class CellLanguage {
+  private readonly files = new Map<string, CellFile>();
+  private readonly cwd: string;
+  private readonly service: ts.LanguageService;
+  /** name → module that last declared it ("./__cell_3__" or the prelude). */
+  private readonly owners = new Map<string, string>();
+  private readonly pending = new Map<number, { file: string; names: string[] }>();
+  private readonly checkCache = new Map<string, ErrorContent | null>();
+  private projectVersion = 0;
+  private readonly options: ts.CompilerOptions;
+  private readonly typecheck: boolean;
+
+  constructor(opts: LanguageOptions = {}) {
+    this.cwd = opts.cwd ?? process.cwd();
+    this.typecheck = opts.typecheck ?? process.env.GRADBOOK_TYPECHECK !== "0";
+    const typeRoots = [path.join(PACKAGE_ROOT, "node_modules", "@types"), path.join(this.cwd, "node_modules", "@types")].filter((p) => fs.existsSync(p));
+    this.options = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ["lib.es2023.d.ts"],
+      types: typeRoots.length && fs.existsSync(path.join(typeRoots[0], "node")) ? ["node"] : [],
+      typeRoots,
+      strict: false,
+      esModuleInterop: true,
+      allowSyntheticDefaultImports: true,
+      skipLibCheck: true,
+      resolveJsonModule: true,
+      allowImportingTsExtensions: true,
+      noEmit: true,
+      baseUrl: this.cwd,
+      paths: { "*": [path.join(PACKAGE_ROOT, "node_modules", "*"), path.join(PACKAGE_ROOT, "node_modules", "@types", "*")] },
+    };
+    this.setFile(this.globalsFile, KERNEL_GLOBALS);
+    // Files on disk (lib.d.ts, @types, packages) are read once: the service asks for every
+    // file's snapshot on each new program, and re-reading megabytes per cell is most of a check.
+    const diskSnapshots = new Map<string, ts.IScriptSnapshot | undefined>();
+    const exists = new Map<string, boolean>();
+    const diskExists = (f: string) => {
+      let e = exists.get(f);
+      if (e === undefined) exists.set(f, (e = fs.existsSync(f)));
+      return e;
+    };
+    const host: ts.LanguageServiceHost = {
+      getCompilationSettings: () => this.options,
+      getScriptFileNames: () => [...this.files.keys()],
+      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
+      getScriptSnapshot: (f) => {
+        const v = this.files.get(f);
+        if (v) return ts.ScriptSnapshot.fromString(v.text);
+        if (!diskSnapshots.has(f)) diskSnapshots.set(f, diskExists(f) ? ts.ScriptSnapshot.fromString(fs.readFileSync(f, "utf8")) : undefined);
+        return diskSnapshots.get(f);
+      },
+      getProjectVersion: () => String(this.projectVersion),
+      getCurrentDirectory: () => this.cwd,
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      fileExists: (f) => this.files.has(f) || diskExists(f),
+      readFile: (f) => this.files.get(f)?.text ?? (diskExists(f) ? fs.readFileSync(f, "utf8") : undefined),
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+    };
+    this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
+  }
+
+  private get globalsFile(): string {
+    return path.join(this.cwd, "__gradbook_globals__.d.ts");
+  }
+
+  private cellFile(id: number | string): string {
+    return path.join(this.cwd, `__cell_${id}__.ts`);
+  }
+
+  private setFile(file: string, text: string): void {
+    const prev = this.files.get(file);
+    if (prev && prev.text === text) return;
+    this.files.set(file, { text, version: (prev?.version ?? 0) + 1 });
+    this.projectVersion++;
+  }
+
+  private deleteFile(file: string): void {
+    if (this.files.delete(file)) this.projectVersion++;
+  }
+
+  /** Makes the prelude's exports (values and types) known to every later cell. */
+  setPrelude(info: PreludeInfo): void {
+    if (!info.module) return;
+    const probe = path.join(this.cwd, "__prelude_probe__.ts");
+    this.setFile(probe, `import * as __p from ${JSON.stringify(info.module)};\n`);
+    const program = this.service.getProgram();
+    const sf = program?.getSourceFile(probe);
+    const names = new Set(info.names);
+    if (program && sf) {
+      const checker = program.getTypeChecker();
+      const decl = sf.statements[0] as ts.ImportDeclaration;
+      const sym = checker.getSymbolAtLocation(decl.moduleSpecifier);
+      if (sym) for (const e of checker.getExportsOfModule(sym)) if (e.name !== "default") names.add(e.name);
+      else names.clear(); // no declarations: importing the names would only produce errors
+    }
+    this.deleteFile(probe);
+    for (const n of names) if (isImportableName(n)) this.owners.set(n, info.module);
+  }
+
+  /** Names declared at the top level of a cell (values, types, imports). */
+  private declaredNames(sf: ts.SourceFile): string[] {
+    const out = new Set<string>();
+    const bind = (n: ts.BindingName) => {
+      if (ts.isIdentifier(n)) out.add(n.text);
+      else for (const el of n.elements) if (!ts.isOmittedExpression(el)) bind(el.name);
+    };
+    for (const s of sf.statements) {
+      if (ts.isVariableStatement(s)) s.declarationList.declarations.forEach((d) => bind(d.name));
+      else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.add(s.name.text);
+      else if (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name)) out.add(s.name.text);
+      else if (ts.isImportDeclaration(s) && s.importClause) {
+        const c = s.importClause;
+        if (c.name) out.add(c.name.text);
+        if (c.namedBindings) {
+          if (ts.isNamespaceImport(c.namedBindings)) out.add(c.namedBindings.name.text);
+          else c.namedBindings.elements.forEach((e) => out.add(e.name.text));
+        }
+      } else if (ts.isImportEqualsDeclaration(s)) out.add(s.name.text);
+    }
+    return [...out];
+  }
+
+  /** The one-line header importing every earlier name the cell does not declare itself. */
+  private header(exclude: Set<string>): string {
+    const byModule = new Map<string, string[]>();
+    for (const [name, mod] of this.owners) {
+      if (exclude.has(name)) continue;
+      if (!byModule.has(mod)) byModule.set(mod, []);
+      byModule.get(mod)!.push(name);
+    }
+    let h = "";
+    for (const [mod, names] of byModule) h += `import { ${names.join(", ")} } from ${JSON.stringify(mod)}; `;
+    return h + "\n";
+  }
+
+  private moduleText(source: string): { text: string; headerLength: number; names: string[] } {
+    const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const names = this.declaredNames(sf);
+    const header = this.header(new Set(names));
+    // `export {}` even with no names: a cell must be a module for top-level await.
+    const text = `${header}${source}\n;export { ${names.join(", ")} };\n`;
+    return { text, headerLength: header.length, names };
+  }
+
+  /**
+   * Converts a cell for running and, unless disabled, type-checks it first. Returns the
+   * error to show instead of running, or the converted code.
+   */
+  compile(id: number, source: string): { ok: true; converted: Converted } | { ok: false; error: ErrorContent } {
+    let converted: Converted;
+    try {
+      converted = convertCell(source);
+    } catch (e) {
+      if (e instanceof CellSyntaxErrorList) return { ok: false, error: syntaxErrorContent(e, source) };
+      throw e;
+    }
+    if (!this.typecheck) return { ok: true, converted };
+    const { text, headerLength, names } = this.moduleText(source);
+    const file = this.cellFile(id);
+    const key = text;
+    let error: ErrorContent | null | undefined = this.checkCache.get(key);
+    if (error === undefined) {
+      this.setFile(file, text);
+      const diags = [...this.service.getSyntacticDiagnostics(file), ...this.service.getSemanticDiagnostics(file)].filter(
+        (d) => d.category === ts.DiagnosticCategory.Error && !IGNORED_CODES.has(d.code) && d.start !== undefined && d.start >= headerLength,
+      );
+      error = diags.length ? typeErrorContent(diags, source, headerLength, text) : null;
+      if (this.checkCache.size > 500) this.checkCache.clear();
+      this.checkCache.set(key, error);
+    } else if (error === null) this.setFile(file, text);
+    if (error) {
+      this.deleteFile(file);
+      return { ok: false, error };
+    }
+    this.pending.set(id, { file, names });
+    return { ok: true, converted };
+  }
+
+  /** After a cell ran: its names now come from it (even if it failed midway, like a REPL). */
+  commit(id: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    const mod = "./" + path.basename(p.file, ".ts");
+    for (const n of p.names) this.owners.set(n, mod);
+    // Declarations changed: cached verdicts may no longer hold.
+    if (p.names.length) this.checkCache.clear();
+  }
+
+  /** Drops a checked cell that never ran. */
+  discard(id: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    this.deleteFile(p.file);
+  }
+
+  complete(code: string, pos: number): { matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number }[] } {
+    const { text, headerLength } = this.moduleText(code);
+    const file = path.join(this.cwd, "__complete__.ts");
+    this.setFile(file, text);
+    let start = pos;
+    while (start > 0 && /[\w$]/.test(code[start - 1])) start--;
+    let end = pos;
+    while (end < code.length && /[\w$]/.test(code[end])) end++;
+    const prefix = code.slice(start, pos);
+    const info = this.service.getCompletionsAtPosition(file, headerLength + pos, { includeCompletionsWithInsertText: true, includeCompletionsForModuleExports: false });
+    const entries = (info?.entries ?? [])
+      .filter((e) => !e.name.startsWith("__") && e.name.startsWith(prefix) && !isInternalName(e.name))
+      .sort((a, b) => (a.sortText < b.sortText ? -1 : a.sortText > b.sortText ? 1 : a.name.localeCompare(b.name)))
+      .slice(0, 1000);
+    const matches = entries.map((e) => e.name);
+    return { matches, start, end, types: entries.map((e) => ({ text: e.name, type: completionKind(e.kind), start, end })) };
+  }
+
+  inspect(code: string, pos: number, detail: number): { found: boolean; text: string } {
+    const { text, headerLength } = this.moduleText(code);
+    const file = path.join(this.cwd, "__inspect__.ts");
+    this.setFile(file, text);
+    for (const p of [pos, pos - 1]) {
+      if (p < 0) continue;
+      const q = this.service.getQuickInfoAtPosition(file, headerLength + p);
+      if (!q) continue;
+      let out = ts.displayPartsToString(q.displayParts);
+      const doc = ts.displayPartsToString(q.documentation);
+      if (doc) out += `\n\n${doc}`;
+      for (const tag of q.tags ?? []) {
+        const t = tag.text ? ts.displayPartsToString(tag.text) : "";
+        if (detail > 0 || tag.name === "example" || tag.name === "param" || tag.name === "returns") out += `\n\n@${tag.name}${t ? " " + t : ""}`;
+      }
+      return { found: true, text: out };
+    }
+    return { found: false, text: "" };
+  }
+}
+
+/** Whether `import { name }` parses: an identifier that is not a reserved word (`var`, `new`). */
+function isImportableName(name: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(name) && !RESERVED.has(name);
+}
+
+const RESERVED = new Set(
+  ("break case catch class const continue debugger default delete do else enum export extends false finally for function if " +
+    "import in instanceof new null return super switch this throw true try typeof var void while with implements interface let " +
+    "package private protected public static yield").split(" "),
+);
+
+/** Loads the standard library declarations ahead of the first cell, which then checks fast. */
+export function warmUp(lang: CellLanguage): void {
+  lang.inspect("Math.max", 5, 0);
+}
+
+function isInternalName(name: string): boolean {
+  return /^__cell_\d+__$|^__gradbook|^__Gb/.test(name);
+}
+
+function completionKind(kind: string): string {
+  const map: Record<string, string> = {
+    method: "function",
+    function: "function",
+    "local function": "function",
+    property: "property",
+    getter: "property",
+    setter: "property",
+    var: "variable",
+    let: "variable",
+    const: "variable",
+    "local var": "variable",
+    parameter: "variable",
+    class: "class",
+    interface: "interface",
+    type: "type",
+    enum: "enum",
+    "enum member": "constant",
+    module: "module",
+    keyword: "keyword",
+    alias: "module",
+  };
+  return map[kind] ?? kind;
+}
+
+function snippet(source: string, line: number, column: number): string[] {
+  const text = source.split("\n")[line - 1];
+  if (text === undefined) return [];
+  const pad = String(line).length;
+  return [`  ${line} | ${text}`, `  ${" ".repeat(pad)} | ${" ".repeat(Math.max(0, column - 1))}^`];
+}
+
+function syntaxErrorContent(e: CellSyntaxErrorList, source: string): ErrorContent {
+  const first = e.errors[0];
+  const traceback = [`SyntaxError: ${first.message} (line ${first.line}, column ${first.column})`];
+  for (const err of e.errors.slice(0, 5)) {
+    traceback.push(`line ${err.line}, column ${err.column}: ${err.message}`, ...snippet(source, err.line, err.column));
+  }
+  return { ename: "SyntaxError", evalue: `${first.message} (line ${first.line}, column ${first.column})`, traceback };
+}
+
+function typeErrorContent(diags: ts.Diagnostic[], source: string, headerLength: number, text: string): ErrorContent {
+  const items = diags.map((d) => {
+    const off = d.start! - headerLength;
+    const before = source.slice(0, Math.min(off, source.length));
+    const line = before.split("\n").length;
+    const column = off - (before.lastIndexOf("\n") + 1) + 1;
+    void text;
+    return { line, column, message: `${ts.flattenDiagnosticMessageText(d.messageText, "\n")} (TS${d.code})` };
+  });
+  items.sort((a, b) => a.line - b.line || a.column - b.column);
+  const first = items[0];
+  const traceback = [`TypeScript: ${items.length} type error${items.length > 1 ? "s" : ""}; the cell did not run`];
+  for (const it of items.slice(0, 10)) traceback.push(`line ${it.line}, column ${it.column}: ${it.message}`, ...snippet(source, it.line, it.column));
+  // TS1xxx codes are grammar errors (strict-mode rules the parser alone does not apply).
+  const ename = diags.every((d) => d.code < 2000) ? "SyntaxError" : "TypeError";
+  if (ename === "SyntaxError") traceback[0] = `SyntaxError: the cell did not run`;
+  return { ename, evalue: `line ${first.line}, column ${first.column}: ${first.message}`, traceback };
+}
+
+/**
+ * Whether `code` is a complete cell (Jupyter's is_complete): unclosed brackets, strings or
+ * templates at the end mean "incomplete" (indent suggested); other syntax errors, "invalid".
+ */
+export function isComplete(code: string): { status: "complete" | "incomplete" | "invalid"; indent: string } {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, code);
+  const K = ts.SyntaxKind;
+  const closes: Partial<Record<ts.SyntaxKind, ts.SyntaxKind>> = { [K.CloseBraceToken]: K.OpenBraceToken, [K.CloseParenToken]: K.OpenParenToken, [K.CloseBracketToken]: K.OpenBracketToken };
+  const stack: ts.SyntaxKind[] = [];
+  let unterminated = false;
+  for (let tok = scanner.scan(); tok !== K.EndOfFileToken; tok = scanner.scan()) {
+    if (tok === K.OpenBraceToken || tok === K.OpenParenToken || tok === K.OpenBracketToken || tok === K.TemplateHead) stack.push(tok);
+    else if (closes[tok] !== undefined) {
+      const top = stack[stack.length - 1];
+      if (tok === K.CloseBraceToken && top === K.TemplateHead) {
+        // The `}` of a `${...}`: the template continues (middle) or ends (tail).
+        if (scanner.reScanTemplateToken(false) === K.TemplateTail) stack.pop();
+      } else if (top === closes[tok]) stack.pop();
+      else return { status: "invalid", indent: "" };
+    }
+    if (scanner.isUnterminated()) {
+      // Quotes cannot span lines; templates and block comments can.
+      if (tok === K.StringLiteral) return { status: "invalid", indent: "" };
+      unterminated = true;
+    }
+  }
+  const depth = stack.length;
+  if (depth > 0 || unterminated) {
+    const lastLine = code.split("\n").pop() ?? "";
+    const baseIndent = /^\s*/.exec(lastLine)![0];
+    return { status: "incomplete", indent: depth > 0 ? baseIndent + "  " : "" };
+  }
+  const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const diags = (sf as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics ?? [];
+  if (diags.length === 0) return { status: "complete", indent: "" };
+  // A statement cut short at the very end (`let x =`) is incomplete, not wrong.
+  if (diags.every((d) => (d.start ?? 0) >= code.trimEnd().length)) return { status: "incomplete", indent: "" };
+  return { status: "invalid", indent: "" };
+}

@@ -1,0 +1,31 @@
+/**
+ * Layers, losses, initializers, regularizers, callbacks and the Keras-like training API.
+ *
+ * @example
+ * const model = new nn.Sequential([new nn.Dense(8, { inputDim: 2, activation: "tanh" }), new nn.Dense(1)]);
+ */
+export { Module, type Shape } from "./module";
+export { Linear, Dense, type LinearOptions, type DenseOptions } from "./linear";
+export { Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, type Conv2dOptions, type Pool2dOptions } from "./conv";
+export { BatchNorm1d, BatchNorm2d, Dropout, type BatchNormOptions } from "./norm";
+export { Embedding } from "./embedding";
+export { RNN, GRU, LSTM, type RecurrentOptions, type RecurrentOutput, type RecurrentState } from "./recurrent";
+export { Attention, type AttentionOptions, type AttentionOutput } from "./attention";
+export { ResidualBlock } from "./residual";
+export {
+  Activation, ReLU, LeakyReLU, PReLU, ELU, SELU, Softplus, Sigmoid, Tanh, Softmax, Identity, getActivation,
+} from "./activations";
+export * as functional from "./functional";
+export {
+  mseLoss, maeLoss, binaryCrossEntropy, categoricalCrossEntropy, sparseCategoricalCrossEntropy,
+  hingeLoss, exponentialLoss, getLoss, type LossFn,
+} from "./losses";
+export * as init from "./init";
+export { l1, l2, elasticNet, type Regularizer } from "./regularizers";
+export {
+  type Callback, type Logs, type TrainParams, type CallbackModel, CallbackList, EarlyStopping, LambdaCallback,
+  type EarlyStoppingOptions,
+} from "./callbacks";
+export { Model, History, type CompileOptions, type FitOptions, type Metric } from "./model";
+export { Sequential } from "./sequential";
+export { summarize, formatFlops, formatCount, type ModelSummary, type SummaryRow } from "./summary";

@@ -1,0 +1,58 @@
+/**
+ * `Sequential([...])`: layers applied one after another, with Keras' training API.
+ */
+import type { Tensor } from "./core";
+import { Module, type Shape } from "./module";
+import { Model } from "./model";
+
+/**
+ * @example
+ * const model = new nn.Sequential([
+ *   new nn.Flatten(),
+ *   new nn.Dense(128, { inputDim: 784, activation: "relu" }),
+ *   new nn.Dense(10),
+ * ]);
+ * model.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropyFromLogits", metrics: ["accuracy"] });
+ * await model.fit(X, y, { epochs: 5 });
+ */
+export class Sequential extends Model {
+  constructor(layers: Module[] = [], options: { inputShape?: Shape; name?: string } = {}) {
+    super();
+    if (!Array.isArray(layers)) throw new Error(`Sequential: expected an array of layers, got ${typeof layers}`);
+    layers.forEach((l) => this.add(l));
+    if (options.inputShape) this.inputShape = [...options.inputShape];
+    if (options.name) this.name = options.name;
+  }
+
+  /** Appends a layer (named by its position, "0", "1", ..., as in PyTorch). */
+  add(layer: Module): this {
+    if (!(layer instanceof Module)) {
+      throw new Error(`Sequential: layer ${this.children().length} is not a Module (got ${layer === null ? "null" : typeof layer})`);
+    }
+    this.registerModule(String(this.children().length), layer);
+    return this;
+  }
+
+  /** The layers, in order. */
+  get layers(): Module[] {
+    return this.children();
+  }
+
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const [i, layer] of this.namedChildren()) {
+      try {
+        h = layer.forward(h);
+      } catch (e) {
+        const err = e as Error;
+        if (!err.message.startsWith("Sequential")) err.message = `Sequential layer ${i} (${layer.describe()}): ${err.message}`;
+        throw err;
+      }
+    }
+    return h;
+  }
+
+  override outputShape(inputShape: Shape): Shape {
+    return this.layers.reduce((s, l) => l.outputShape(s), inputShape);
+  }
+}

@@ -1,0 +1,20 @@
+/** Every op, as functions. Tensor methods and the package's top level re-export these. */
+export { neg, abs, sign, exp, log, sqrt, rsqrt, square, reciprocal, tanh, sigmoid, relu, sin, cos, floor, ceil, round, log1p, expm1, logicalNot } from "./unary";
+export { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr } from "./binary";
+export { sum, mean, max, min, prod, variance, std, logsumexp, argmax, argmin, all, any, sumTo } from "./reduce";
+export type { VarOptions } from "./reduce";
+export { reshape, view, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, index, contiguous, clone, detach } from "./shape";
+export type { IndexSpec } from "./shape";
+export { astype, toDevice } from "./cast";
+export { item, getElement, readData, toNested, assignInPlace, addInPlace } from "./access";
+export { where, clip, maskedFill, gather, scatterAdd, indexSelect, oneHot } from "./select";
+export { concat, stack, split, chunk, pad } from "./join";
+export { sort, topk, cumsum } from "./sort";
+export { softmax, logSoftmax } from "./softmax";
+export { dropout } from "./dropout";
+export { matmul } from "./matmul";
+export { conv2d } from "./conv";
+export type { Conv2dOptions } from "./conv";
+export { maxPool2d, avgPool2d } from "./pool";
+export type { Pool2dOptions } from "./pool";
+export { zerosLike, onesLike } from "../creation";

@@ -1,0 +1,451 @@
+// N-API binding of the native CPU backend. A storage is an External wrapping a Buf; the Buf
+// owns 64-byte aligned memory from the caching allocator, freed by dispose() or, failing
+// that, by the External's finalizer when the garbage collector drops the storage. Its size is
+// reported to V8 with AdjustExternalMemory so that the collector sees the pressure.
+//
+// Shapes, strides and parameters do not travel as JS arrays (reading them property by
+// property costs more than a small kernel): the TypeScript side writes them into one shared
+// Float64Array registered by init(), and each call names only its storages and op codes.
+#include <napi.h>
+#include <cstring>
+#include <string>
+#include "kernels.h"
+
+using namespace gb;
+
+namespace {
+
+struct Buf {
+  void* data;
+  size_t bytes;
+  i64 size;
+  int dtype;
+  bool freed;
+};
+
+double* P = nullptr;  // the shared parameter buffer
+size_t P_len = 0;
+Napi::Reference<Napi::Float64Array> P_ref;
+
+void release(Napi::Env env, Buf* b) {
+  if (b->freed) return;
+  buf_free(b->data, b->bytes);
+  b->freed = true;
+  b->data = nullptr;
+  Napi::MemoryManagement::AdjustExternalMemory(env, -int64_t(b->bytes));
+}
+
+void finalize(Napi::Env env, Buf* b) {
+  release(env, b);
+  delete b;
+}
+
+Buf* new_buf(Napi::Env env, i64 size, int dtype) {
+  size_t bytes = size_t(size) * dtype_size(dtype);
+  void* p = buf_alloc(bytes);
+  if (!p)
+    throw Napi::Error::New(env, "cpu backend: out of memory allocating " + std::to_string(bytes) +
+                                    " bytes for a tensor of " + std::to_string(size) + " elements");
+  Napi::MemoryManagement::AdjustExternalMemory(env, int64_t(bytes));
+  return new Buf{p, bytes, size, dtype, false};
+}
+
+Napi::Value wrap(Napi::Env env, Buf* b) { return Napi::External<Buf>::New(env, b, finalize); }
+
+Buf* unwrap(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Value v = info[i];
+  if (!v.IsExternal())
+    throw Napi::TypeError::New(info.Env(), "cpu backend: argument " + std::to_string(i) + " is not a cpu storage handle");
+  Buf* b = v.As<Napi::External<Buf>>().Data();
+  if (b->freed)
+    throw Napi::Error::New(info.Env(), "cpu backend: this tensor's memory was disposed (dispose() or tidy()); it can no longer be used");
+  return b;
+}
+
+inline int arg_int(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+inline i64 pi(size_t k) { return i64(P[k]); }
+
+void need_params(Napi::Env env) {
+  if (!P) throw Napi::Error::New(env, "cpu backend: init() was not called");
+}
+
+/** Reads [nd, shape..., then per operand: offset, strides...] starting at P[0]. */
+size_t read_views(View* views, int count, Buf* const* bufs) {
+  int nd = int(P[0]);
+  size_t k = 1;
+  i64 shape[MAXD];
+  for (int d = 0; d < nd; d++) shape[d] = pi(k++);
+  for (int v = 0; v < count; v++) {
+    View& x = views[v];
+    x.data = bufs[v]->data;
+    x.dtype = bufs[v]->dtype;
+    x.nd = nd;
+    x.offset = pi(k++);
+    for (int d = 0; d < nd; d++) { x.shape[d] = shape[d]; x.strides[d] = pi(k++); }
+  }
+  return k;
+}
+
+// ---- memory -------------------------------------------------------------------------------
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Float64Array arr = info[0].As<Napi::Float64Array>();
+  P_ref = Napi::Persistent(arr);
+  P = arr.Data();
+  P_len = arr.ElementLength();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("kernel", sgemm_kernel_name());
+  o.Set("threads", pool_size());
+  o.Set("maxDims", MAXD);
+  return o;
+}
+
+Napi::Value FromArray(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::TypedArray src = info[0].As<Napi::TypedArray>();
+  int src_dtype = arg_int(info, 1), dtype = arg_int(info, 2);
+  i64 n = i64(src.ElementLength());
+  Buf* b = new_buf(env, n, dtype);
+  const char* base = static_cast<const char*>(src.ArrayBuffer().Data()) + src.ByteOffset();
+  k_convert(base, src_dtype, b->data, dtype, n);
+  return wrap(env, b);
+}
+
+Napi::Value Fill(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  i64 n = i64(info[0].As<Napi::Number>().Int64Value());
+  double value = info[1].As<Napi::Number>().DoubleValue();
+  int dtype = arg_int(info, 2);
+  Buf* b = new_buf(env, n, dtype);
+  k_fill(b->data, dtype, n, value);
+  return wrap(env, b);
+}
+
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Buf* b = unwrap(info, 0);
+  size_t bytes = size_t(b->size) * dtype_size(b->dtype);
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes);
+  if (bytes) std::memcpy(ab.Data(), b->data, bytes);
+  switch (b->dtype) {
+    case F32: return Napi::Float32Array::New(env, b->size, ab, 0);
+    case F64: return Napi::Float64Array::New(env, b->size, ab, 0);
+    case I32: return Napi::Int32Array::New(env, b->size, ab, 0);
+    default: return Napi::Uint8Array::New(env, b->size, ab, 0);
+  }
+}
+
+Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  Napi::Value v = info[0];
+  if (v.IsExternal()) release(info.Env(), v.As<Napi::External<Buf>>().Data());
+  return info.Env().Undefined();
+}
+
+// ---- layout and elementwise -----------------------------------------------------------------
+Napi::Value Contiguous(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* x = unwrap(info, 0);
+  int dtype = arg_int(info, 1);
+  View v;
+  read_views(&v, 1, &x);
+  Buf* out = new_buf(env, numel(v.nd, v.shape), dtype);
+  View dst{out->data, dtype, v.nd, 0, {}, {}};
+  i64 s = 1;
+  for (int d = v.nd - 1; d >= 0; d--) { dst.shape[d] = v.shape[d]; dst.strides[d] = s; s *= v.shape[d]; }
+  k_copy(dst, v);
+  return wrap(env, out);
+}
+
+Napi::Value Assign(const Napi::CallbackInfo& info) {
+  need_params(info.Env());
+  Buf* bufs[2] = {unwrap(info, 0), unwrap(info, 1)};
+  View v[2];
+  read_views(v, 2, bufs);
+  k_copy(v[0], v[1]);
+  return info.Env().Undefined();
+}
+
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  int op = arg_int(info, 0);
+  Buf* x = unwrap(info, 1);
+  View v;
+  read_views(&v, 1, &x);
+  Buf* out = new_buf(env, numel(v.nd, v.shape), op == U_LOGICAL_NOT ? BOOL : x->dtype);
+  k_unary(op, v, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  int op = arg_int(info, 0);
+  Buf* bufs[2] = {unwrap(info, 1), unwrap(info, 2)};
+  View v[2];
+  read_views(v, 2, bufs);
+  Buf* out = new_buf(env, numel(v[0].nd, v[0].shape), binary_is_comparison(op) ? BOOL : bufs[0]->dtype);
+  k_binary(op, v[0], v[1], v[0].nd, v[0].shape, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value Where(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* bufs[3] = {unwrap(info, 0), unwrap(info, 1), unwrap(info, 2)};
+  View v[3];
+  read_views(v, 3, bufs);
+  Buf* out = new_buf(env, numel(v[0].nd, v[0].shape), bufs[1]->dtype);
+  k_where(v[0], v[1], v[2], v[0].nd, v[0].shape, out->data);
+  return wrap(env, out);
+}
+
+// ---- reductions and friends -------------------------------------------------------------------
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  int op = arg_int(info, 0);
+  Buf* x = unwrap(info, 1);
+  int nd = int(P[0]);
+  i64 shape[MAXD], axes[MAXD];
+  for (int d = 0; d < nd; d++) shape[d] = pi(1 + d);
+  int naxes = int(P[1 + nd]);
+  for (int a = 0; a < naxes; a++) axes[a] = pi(2 + nd + a);
+  i64 outsize = 1;
+  for (int d = 0, a = 0; d < nd; d++) {
+    if (a < naxes && axes[a] == d) { a++; continue; }
+    outsize *= shape[d];
+  }
+  bool arg = op == R_ARGMAX || op == R_ARGMIN;
+  Buf* out = new_buf(env, outsize, arg ? I32 : x->dtype);
+  k_reduce(op, x->data, x->dtype, nd, shape, naxes, axes, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value Cumsum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* x = unwrap(info, 0);
+  int axis = arg_int(info, 1);
+  int nd = int(P[0]);
+  i64 shape[MAXD];
+  for (int d = 0; d < nd; d++) shape[d] = pi(1 + d);
+  Buf* out = new_buf(env, x->size, x->dtype);
+  k_cumsum(x->data, x->dtype, nd, shape, axis, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value Sort(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Buf* x = unwrap(info, 0);
+  i64 outer = info[1].As<Napi::Number>().Int64Value(), n = info[2].As<Napi::Number>().Int64Value();
+  bool desc = info[3].As<Napi::Boolean>().Value();
+  Buf* values = new_buf(env, outer * n, x->dtype);
+  Buf* indices = new_buf(env, outer * n, I32);
+  k_sort(x->data, x->dtype, outer, n, desc, values->data, static_cast<int32_t*>(indices->data));
+  Napi::Array r = Napi::Array::New(env, 2);
+  r.Set(uint32_t(0), wrap(env, values));
+  r.Set(uint32_t(1), wrap(env, indices));
+  return r;
+}
+
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Buf* x = unwrap(info, 0);
+  i64 outer = info[1].As<Napi::Number>().Int64Value(), n = info[2].As<Napi::Number>().Int64Value();
+  bool log = info[3].As<Napi::Boolean>().Value();
+  Buf* out = new_buf(env, outer * n, x->dtype);
+  k_softmax(x->data, x->dtype, outer, n, log, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* x = unwrap(info, 0);
+  Buf* index = unwrap(info, 1);
+  int axis = arg_int(info, 2);
+  int nd = int(P[0]);
+  i64 xs[MAXD], is[MAXD];
+  for (int d = 0; d < nd; d++) { xs[d] = pi(1 + d); is[d] = pi(1 + nd + d); }
+  Buf* out = new_buf(env, numel(nd, is), x->dtype);
+  k_gather(x->data, x->dtype, nd, xs, static_cast<const int32_t*>(index->data), is, axis, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* index = unwrap(info, 0);
+  Buf* src = unwrap(info, 1);
+  int axis = arg_int(info, 2);
+  int nd = int(P[0]);
+  i64 os[MAXD], ss[MAXD];
+  for (int d = 0; d < nd; d++) { os[d] = pi(1 + d); ss[d] = pi(1 + nd + d); }
+  Buf* out = new_buf(env, numel(nd, os), src->dtype);
+  k_scatter_add(nd, os, static_cast<const int32_t*>(index->data), src->data, src->dtype, ss, axis, out->data);
+  return wrap(env, out);
+}
+
+// ---- linear algebra, convolution, pooling ---------------------------------------------------
+Napi::Value Matmul(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* a = unwrap(info, 0);
+  Buf* b = unwrap(info, 1);
+  MatmulP p{pi(0), pi(1), pi(2), pi(3), P[4] != 0, P[5] != 0, pi(6), pi(7)};
+  Buf* out = new_buf(env, p.batch * p.m * p.n, a->dtype);
+  k_matmul(a->data, b->data, a->dtype, p, out->data);
+  return wrap(env, out);
+}
+
+ConvP conv_params() {
+  return ConvP{pi(0), pi(1), pi(2), pi(3), pi(4), pi(5), pi(6), pi(7), pi(8),
+               pi(9), pi(10), pi(11), pi(12), pi(13), pi(14), pi(15), pi(16), pi(17)};
+}
+PoolP pool_params() {
+  return PoolP{pi(0), pi(1), pi(2), pi(3), pi(4), pi(5), pi(6), pi(7), pi(8), pi(9), pi(10), pi(11), P[12] != 0};
+}
+
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* x = unwrap(info, 0);
+  Buf* w = unwrap(info, 1);
+  ConvP p = conv_params();
+  Buf* out = new_buf(env, p.n * p.cout * p.oh * p.ow, x->dtype);
+  k_conv2d(x->data, w->data, x->dtype, p, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value Conv2dBackwardInput(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* dy = unwrap(info, 0);
+  Buf* w = unwrap(info, 1);
+  ConvP p = conv_params();
+  Buf* out = new_buf(env, p.n * p.cin * p.h * p.w, dy->dtype);
+  k_conv2d_bwd_input(dy->data, w->data, dy->dtype, p, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value Conv2dBackwardWeight(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* x = unwrap(info, 0);
+  Buf* dy = unwrap(info, 1);
+  ConvP p = conv_params();
+  Buf* out = new_buf(env, p.cout * (p.cin / p.groups) * p.kh * p.kw, x->dtype);
+  k_conv2d_bwd_weight(x->data, dy->data, x->dtype, p, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value MaxPool2d(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* x = unwrap(info, 0);
+  PoolP p = pool_params();
+  i64 n = p.n * p.c * p.oh * p.ow;
+  Buf* out = new_buf(env, n, x->dtype);
+  Buf* idx = new_buf(env, n, I32);
+  k_maxpool(x->data, x->dtype, p, out->data, static_cast<int32_t*>(idx->data));
+  Napi::Array r = Napi::Array::New(env, 2);
+  r.Set(uint32_t(0), wrap(env, out));
+  r.Set(uint32_t(1), wrap(env, idx));
+  return r;
+}
+
+Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* dy = unwrap(info, 0);
+  Buf* idx = unwrap(info, 1);
+  PoolP p = pool_params();
+  Buf* out = new_buf(env, p.n * p.c * p.h * p.w, dy->dtype);
+  k_maxpool_bwd(dy->data, static_cast<const int32_t*>(idx->data), dy->dtype, p, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value AvgPool2d(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* x = unwrap(info, 0);
+  PoolP p = pool_params();
+  Buf* out = new_buf(env, p.n * p.c * p.oh * p.ow, x->dtype);
+  k_avgpool(x->data, x->dtype, p, out->data);
+  return wrap(env, out);
+}
+
+Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  Buf* dy = unwrap(info, 0);
+  PoolP p = pool_params();
+  Buf* out = new_buf(env, p.n * p.c * p.h * p.w, dy->dtype);
+  k_avgpool_bwd(dy->data, dy->dtype, p, out->data);
+  return wrap(env, out);
+}
+
+// ---- introspection ------------------------------------------------------------------------
+Napi::Value Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AllocStats s = buf_stats();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("liveBytes", double(s.live_bytes));
+  o.Set("cachedBytes", double(s.cached_bytes));
+  o.Set("peakLiveBytes", double(s.peak_live_bytes));
+  o.Set("liveBuffers", double(s.live_buffers));
+  o.Set("threads", pool_size());
+  o.Set("kernel", sgemm_kernel_name());
+  return o;
+}
+
+Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
+  buf_empty_cache();
+  return info.Env().Undefined();
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  int n = arg_int(info, 0);
+  if (n < 1 || n > 256) throw Napi::RangeError::New(info.Env(), "cpu backend: setThreads(n): n must be 1..256, got " + std::to_string(n));
+  pool_set_size(n);
+  return info.Env().Undefined();
+}
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+#define GB_EXPORT(name, fn) exports.Set(name, Napi::Function::New(env, fn, name))
+  GB_EXPORT("init", Init);
+  GB_EXPORT("fromArray", FromArray);
+  GB_EXPORT("fill", Fill);
+  GB_EXPORT("read", Read);
+  GB_EXPORT("dispose", Dispose);
+  GB_EXPORT("contiguous", Contiguous);
+  GB_EXPORT("assign", Assign);
+  GB_EXPORT("unary", Unary);
+  GB_EXPORT("binary", Binary);
+  GB_EXPORT("where", Where);
+  GB_EXPORT("reduce", Reduce);
+  GB_EXPORT("cumsum", Cumsum);
+  GB_EXPORT("sort", Sort);
+  GB_EXPORT("softmax", Softmax);
+  GB_EXPORT("gather", Gather);
+  GB_EXPORT("scatterAdd", ScatterAdd);
+  GB_EXPORT("matmul", Matmul);
+  GB_EXPORT("conv2d", Conv2d);
+  GB_EXPORT("conv2dBackwardInput", Conv2dBackwardInput);
+  GB_EXPORT("conv2dBackwardWeight", Conv2dBackwardWeight);
+  GB_EXPORT("maxPool2d", MaxPool2d);
+  GB_EXPORT("maxPool2dBackward", MaxPool2dBackward);
+  GB_EXPORT("avgPool2d", AvgPool2d);
+  GB_EXPORT("avgPool2dBackward", AvgPool2dBackward);
+  GB_EXPORT("stats", Stats);
+  GB_EXPORT("emptyCache", EmptyCache);
+  GB_EXPORT("setThreads", SetThreads);
+#undef GB_EXPORT
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(gradbook_native, InitModule)

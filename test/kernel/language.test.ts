@@ -1,0 +1,89 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CellLanguage } from "../../kernel/language";
+
+let lang: CellLanguage;
+let id = 0;
+const check = (source: string) => {
+  const r = lang.compile(++id, source);
+  if (r.ok) lang.commit(id);
+  return r;
+};
+
+beforeAll(() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gb-lang-"));
+  fs.writeFileSync(
+    path.join(dir, "prelude.ts"),
+    "/** Doubles a number.\n * @example twice(2) // 4\n */\nexport function twice(x: number): number { return 2 * x }\nexport interface Shape { dims: number[] }\n",
+  );
+  lang = new CellLanguage({ cwd: dir, typecheck: true });
+  lang.setPrelude({ module: path.join(dir, "prelude"), names: ["twice"] });
+}, 60_000);
+
+describe("type checking across cells", () => {
+  it("sees earlier declarations and reports errors at cell line and column", () => {
+    expect(check("let a = 1\ninterface P { x: number }").ok).toBe(true);
+    expect(check("const p: P = { x: a + 1 }\np.x").ok).toBe(true);
+    const r = check("const q = 1\nlet s: string = a");
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.ename).toBe("TypeError");
+    expect(r.error.evalue).toMatch(/^line 2, column 5: Type 'number' is not assignable to type 'string'/);
+    expect(r.error.traceback.join("\n")).toContain("let s: string = a");
+  });
+
+  it("lets a later cell redeclare or reassign a name", () => {
+    expect(check("a = 5").ok).toBe(true);
+    expect(check('let a = "now a string"').ok).toBe(true);
+    expect(check("let n: number = a").ok).toBe(false);
+    expect(check("let n2: string = a").ok).toBe(true);
+  });
+
+  it("allows top-level await and imports of Node built-ins, typed", () => {
+    expect(check("const v = await Promise.resolve(3)\nv.toFixed(1)").ok).toBe(true);
+    const imp = check('import * as path from "path"\npath.join("a", "b")');
+    expect(imp.ok ? "" : imp.error.evalue).toBe("");
+    expect(check("path.nope()").ok).toBe(false);
+  });
+
+  it("knows the prelude's values and types and the kernel's globals", () => {
+    expect(check("twice(2)").ok).toBe(true);
+    expect(check('twice("x")').ok).toBe(false);
+    expect(check("const sh: Shape = { dims: [1] }").ok).toBe(true);
+    expect(check('display.html("<b>x</b>"); clearOutput(); const c = comms.open("t")').ok).toBe(true);
+    expect(check('import * as tslab from "tslab"\ntslab.display.html("x")').ok).toBe(true);
+  });
+
+  it("reports syntax errors before type errors", () => {
+    const r = check("let = 1");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.ename).toBe("SyntaxError");
+  });
+});
+
+describe("completion and inspection", () => {
+  it("completes members with their kinds and the cursor range", () => {
+    const r = lang.complete("Math.ab", 7);
+    expect(r.matches).toEqual(["abs"]);
+    expect(r.start).toBe(5);
+    expect(r.end).toBe(7);
+    expect(r.types[0]).toMatchObject({ text: "abs", type: "function" });
+  });
+
+  it("completes names from earlier cells and the prelude", () => {
+    check("const myLongVariable = { field: 1 }");
+    expect(lang.complete("myLong", 6).matches).toContain("myLongVariable");
+    expect(lang.complete("myLongVariable.f", 16).matches).toEqual(["field"]);
+    expect(lang.complete("twi", 3).matches).toContain("twice");
+  });
+
+  it("inspects with the signature and doc comment", () => {
+    const r = lang.inspect("twice", 5, 0);
+    expect(r.found).toBe(true);
+    expect(r.text).toContain("twice(x: number): number");
+    expect(r.text).toContain("Doubles a number.");
+    expect(lang.inspect("   ", 1, 0).found).toBe(false);
+  });
+});

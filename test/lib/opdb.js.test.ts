@@ -1,0 +1,3 @@
+import { defineOpTests } from "./opdb";
+
+defineOpTests("js");
