@@ -173,6 +173,8 @@ function main(): void {
     }
     console.log(`  (${name} took ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
+  const conv = cuda.convolutionCounts();
+  console.log(`convolutions: ${conv.cudnn} through cuDNN (${info.cudnn ?? "absent: " + info.cudnnReason}), ${conv.im2col} through im2col + GEMM`);
   const stats = cuda.memoryStats();
   console.log(`kernel compilation (NVRTC): ${(cuda.compileMs() / 1000).toFixed(2)} s; peak allocated ${(stats.peakAllocatedBytes / 2 ** 20).toFixed(0)} MiB, reserved ${(stats.reservedBytes / 2 ** 20).toFixed(0)} MiB, ${stats.driverAllocs} cuMemAlloc calls, ${stats.cacheHits} cache hits`);
 

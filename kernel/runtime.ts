@@ -379,7 +379,8 @@ export class Runtime {
       const { value: cellPromise } = await Promise.race([started, interrupted]);
       cellPromise.catch(() => undefined); // its failure is reported below, or was interrupted
       const value = await Promise.race([cellPromise, interrupted]);
-      if (value !== undefined && !req.silent && !isDisplayHandle(value)) result = { data: toBundle(value), metadata: {} };
+      // Results print like the REPL prints them: a string result shows its quotes.
+      if (value !== undefined && !req.silent && !isDisplayHandle(value)) result = { data: typeof value === "string" ? { "text/plain": plainText(value) } : toBundle(value), metadata: {} };
       for (const [key, expr] of Object.entries(req.userExpressions ?? {})) {
         try {
           const v = vm.runInThisContext(String(expr), { filename: "user_expression" });

@@ -153,11 +153,13 @@ function accumulate(t: Tensor, g: Tensor, createGraph: boolean): void {
   if (g.dtype !== t.dtype) g = ops.astype(g, t.dtype);
   if (createGraph) {
     t.grad = t.grad === null ? g : ops.add(t.grad, g);
-  } else if (t.grad === null) {
+  } else if (t.grad === null || t.grad.requiresGrad || t.grad.isDisposed) {
     // A fresh copy: g may be shared with other tensors' gradients or be a broadcast view.
-    t.grad = ops.clone(g.detach());
+    // (Grad mode is off here, so the copy records nothing.)
+    t.grad = ops.clone(g);
   } else {
-    t.grad = ops.add(t.grad.detach(), g);
+    // Accumulate in place, as PyTorch does: no new storage per backward pass.
+    ops.addInPlace(t.grad, g);
   }
   t.grad._kept = true;
 }

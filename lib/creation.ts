@@ -22,6 +22,10 @@ export interface TensorOptions {
 /** Nested arrays of numbers or booleans. */
 export type NestedArray = number | boolean | NestedArray[];
 
+function isArrayLike(v: unknown): v is ArrayLike<unknown> {
+  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+}
+
 /** Checks a shape argument: non-negative integers. */
 export function checkShape(op: string, shape: unknown): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
@@ -79,21 +83,33 @@ export function tensor(values: NestedArray | TypedArray | Tensor, opts: TensorOp
   }
   const shape: number[] = [];
   let probe: unknown = values;
-  while (Array.isArray(probe)) { shape.push(probe.length); probe = probe[0]; }
-  const flat: number[] = [];
-  let sawBool = false, sawNumber = false;
-  const walk = (v: unknown, d: number, path: number[]): void => {
+  while (isArrayLike(probe)) { shape.push(probe.length); probe = probe[0]; }
+  let size = 1;
+  for (const d of shape) size *= d;
+  const flat = new Float64Array(size);
+  let n = 0, sawBool = false, sawNumber = false;
+  const at = new Array<number>(shape.length).fill(0);
+  const where = (d: number): string => `[${at.slice(0, d).join("][")}]`;
+  // Depth-first over the nesting; `at` holds the current position for error messages only.
+  const walk = (v: unknown, d: number): void => {
     if (d === shape.length) {
-      if (typeof v === "boolean") { sawBool = true; flat.push(v ? 1 : 0); return; }
-      if (typeof v === "number") { sawNumber = true; flat.push(v); return; }
-      throw new OpError("tensor", `expected a number or boolean at [${path.join("][")}], got ${Array.isArray(v) ? "an array (the nesting is ragged)" : typeof v}`);
+      if (typeof v === "number") { sawNumber = true; flat[n++] = v; return; }
+      if (typeof v === "boolean") { sawBool = true; flat[n++] = v ? 1 : 0; return; }
+      throw new OpError("tensor", `expected a number or boolean at ${where(d)}, got ${isArrayLike(v) ? "an array (the nesting is ragged)" : typeof v}`);
     }
-    if (!Array.isArray(v) || v.length !== shape[d]) {
-      throw new OpError("tensor", `ragged nested array: expected ${shape[d]} elements at [${path.join("][")}], got ${Array.isArray(v) ? v.length : typeof v}`);
+    if (!isArrayLike(v) || v.length !== shape[d]) {
+      throw new OpError("tensor", `ragged nested array: expected ${shape[d]} elements at ${where(d)}, got ${isArrayLike(v) ? v.length : typeof v}`);
     }
-    for (let i = 0; i < v.length; i++) walk(v[i], d + 1, [...path, i]);
+    if (d === shape.length - 1 && ArrayBuffer.isView(v)) {
+      // A typed-array row: copy it in one go.
+      flat.set(v as unknown as ArrayLike<number>, n);
+      n += v.length;
+      sawNumber = true;
+      return;
+    }
+    for (let i = 0; i < v.length; i++) { at[d] = i; walk(v[i], d + 1); }
   };
-  walk(values, 0, []);
+  walk(values, 0);
   const dtype = opts.dtype ?? (sawBool && !sawNumber ? "bool" : "float32");
   let final = shape;
   if (opts.shape) {
@@ -105,20 +121,24 @@ export function tensor(values: NestedArray | TypedArray | Tensor, opts: TensorOp
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number | boolean, opts: TensorOptions = {}): Tensor {
-  const s = checkShape("full", shape);
-  const dtype = checkDType("full", opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
-  const be = getEngine().backend(deviceOf("full", opts));
-  return finish("full", makeTensor(be.fill(s.reduce((a, b) => a * b, 1), Number(value), dtype), s), opts);
+  return filled("full", shape, value, opts);
+}
+
+function filled(op: string, shape: readonly number[], value: number | boolean, opts: TensorOptions): Tensor {
+  const s = checkShape(op, shape);
+  const dtype = checkDType(op, opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
+  const be = getEngine().backend(deviceOf(op, opts));
+  return finish(op, makeTensor(be.fill(s.reduce((a, b) => a * b, 1), Number(value), dtype), s), opts);
 }
 
 /** Zeros of `shape` (float32 unless dtype says otherwise). @example zeros([2, 3]) */
 export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled("zeros", shape, 0, opts);
 }
 
 /** Ones of `shape`. @example ones([3]) */
 export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return filled("ones", shape, 1, opts);
 }
 
 function likeOpts(t: Tensor, opts: TensorOptions): TensorOptions {

@@ -196,6 +196,11 @@ export class Engine {
     return ref;
   }
 
+  /** A record for a storage the engine neither counts nor collects (cached constants). */
+  untracked(storage: Storage): StorageRef {
+    return new StorageRef(storage, storage.size * bytesPerElement(storage.dtype), false);
+  }
+
   /** Drops one tensor's use of a storage; frees it when no tensor uses it any more. */
   releaseRef(ref: StorageRef): void {
     if (--ref.refs > 0) return;

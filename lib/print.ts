@@ -6,6 +6,8 @@
  */
 import type { Tensor } from "./tensor";
 import { getEngine } from "./engine";
+import { noGrad } from "./autograd";
+import { concat } from "./ops/join";
 
 export interface PrintOptions {
   /** Digits after the point. */
@@ -45,7 +47,7 @@ function floatFormatter(values: number[]): Fmt {
   const p = options.precision;
   const nonzero = finite.map(Math.abs).filter((v) => v !== 0);
   if (finite.every((v) => Number.isInteger(v))) {
-    const big = nonzero.length > 0 && Math.max(...nonzero) > 1e8;
+    const big = nonzero.length > 0 && (Math.max(...nonzero) / Math.min(...nonzero) > 1000 || Math.max(...nonzero) > 1e8);
     return (v) => special(v) ?? (big ? sci(v, p) : `${v.toFixed(0)}.`);
   }
   if (nonzero.length === 0) return (v) => special(v) ?? v.toFixed(p);
@@ -56,18 +58,39 @@ function floatFormatter(values: number[]): Fmt {
 
 interface Block { shape: number[]; at: (idx: number[]) => number }
 
+/**
+ * The values to print as a flat row-major array over `shape`: all of them, or for a large
+ * tensor only the edge items of each axis (read through views, so printing a 200 MB data set
+ * copies a few dozen numbers, not the whole tensor).
+ */
+function printedData(t: Tensor, summarize: boolean): { data: ArrayLike<number>; shape: number[] } {
+  if (!summarize) return { data: t.data(), shape: t.shape };
+  const e = options.edgeItems;
+  return noGrad(() => {
+    let small = t;
+    for (let d = 0; d < t.ndim; d++) {
+      const n = t.shape[d];
+      if (n > 2 * e) small = concat([small.slice(d, 0, e), small.slice(d, n - e, n)], d);
+    }
+    const data = small.data();
+    if (small !== t) small.dispose();
+    return { data, shape: small.shape };
+  });
+}
+
 /** Formats the body (without "tensor(" and the attributes). */
 export function formatValues(t: Tensor, indent: number): string {
-  const data = t.data();
+  const summarize = t.size > options.threshold;
+  const { data, shape: kept } = printedData(t, summarize);
   const shape = t.shape;
   const strides: number[] = [];
   let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { strides[i] = acc; acc *= shape[i]; }
-  const summarize = t.size > options.threshold;
+  for (let i = kept.length - 1; i >= 0; i--) { strides[i] = acc; acc *= kept[i]; }
   const e = options.edgeItems;
+  // Positions within the kept data; -1 marks the "..." of a summarised axis.
   const shown = (n: number): number[] => {
     if (!summarize || n <= 2 * e) return Array.from({ length: n }, (_, i) => i);
-    return [...Array.from({ length: e }, (_, i) => i), -1, ...Array.from({ length: e }, (_, i) => n - e + i)];
+    return [...Array.from({ length: e }, (_, i) => i), -1, ...Array.from({ length: e }, (_, i) => e + i)];
   };
   // Collect the shown values first: the format depends on all of them.
   const vals: number[] = [];
@@ -87,7 +110,7 @@ export function formatValues(t: Tensor, indent: number): string {
   const render = (d: number, off: number, ind: number): string => {
     const idx = shown(shape[d]);
     if (d === shape.length - 1) {
-      const items = idx.map((i) => (i < 0 ? "..." : cell(data[off + i * strides[d]])));
+      const items = idx.map((i) => (i < 0 ? " ..." : cell(data[off + i * strides[d]])));
       // Wrap long rows, keeping the same number of items on each line.
       const perLine = Math.max(1, Math.floor((options.lineWidth - ind) / (width + 2)));
       const lines: string[] = [];
@@ -109,11 +132,10 @@ export function formatTensor(t: Tensor): string {
   let body: string;
   if (t.size === 0) {
     body = "[]";
-    if (t.ndim !== 1) attrs.push(`size=[${t.shape.join(", ")}]`);
+    if (t.ndim !== 1) attrs.push(`size=(${t.shape.join(", ")}${t.ndim === 1 ? "," : ""})`);
   } else {
     body = formatValues(t, prefix.length);
   }
-  if (t.size > options.threshold) attrs.push(`shape=[${t.shape.join(", ")}]`);
   if (t.device !== getEngine().getDefaultDevice()) attrs.push(`device='${t.device}'`);
   if (t.dtype === "float64" || (t.size === 0 && t.dtype !== "float32")) attrs.push(`dtype=${t.dtype}`);
   if (t.gradFn !== null) attrs.push(`grad_fn=<${t.gradFn}>`);

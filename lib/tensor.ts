@@ -129,6 +129,8 @@ export class Tensor implements View {
   all(): Tensor { return ops.all(this); }
   any(): Tensor { return ops.any(this); }
   cumsum(axis: number): Tensor { return ops.cumsum(this, axis); }
+  sort(axis = -1, descending = false): { values: Tensor; indices: Tensor } { return ops.sort(this, axis, descending); }
+  topk(k: number, axis = -1, largest = true): { values: Tensor; indices: Tensor } { return ops.topk(this, k, axis, largest); }
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
 
@@ -182,8 +184,11 @@ export class Tensor implements View {
   backward(grad?: Tensor | null, opts: { createGraph?: boolean } = {}): void {
     runBackward(this, { grad: grad ?? undefined, createGraph: opts.createGraph });
   }
-  /** Sets `.grad` to null. */
-  zeroGrad(): void { this.grad = null; }
+  /** Sets `.grad` to null, freeing the old gradient's memory now. */
+  zeroGrad(): void {
+    if (this.grad !== null && this.grad.storage !== this.storage) this.grad.dispose();
+    this.grad = null;
+  }
   /** A view of the same data that is cut out of the graph. */
   detach(): Tensor { return ops.detach(this); }
   /** Marks this tensor as a leaf that collects gradients. */

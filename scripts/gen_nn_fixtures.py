@@ -19,6 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 torch.set_default_dtype(torch.float64)
+torch.set_num_threads(1)  # one thread: bit-identical fixtures on every run
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures")
 gen = torch.Generator().manual_seed(1234)
 
@@ -234,6 +235,9 @@ def optim_cases():
         "adam": (torch.optim.Adam, {"lr": 0.05}),
         "adam_weight_decay": (torch.optim.Adam, {"lr": 0.05, "betas": (0.8, 0.99), "weight_decay": 0.1}),
         "adamw": (torch.optim.AdamW, {"lr": 0.05, "weight_decay": 0.1}),
+        "adam_amsgrad": (torch.optim.Adam, {"lr": 0.05, "amsgrad": True}),
+        "adagrad_decay": (torch.optim.Adagrad, {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1}),
+        "rmsprop_centered": (torch.optim.RMSprop, {"lr": 0.01, "alpha": 0.9, "centered": True, "weight_decay": 0.05}),
     }
     out = {}
     for name, (cls, kw) in cfgs.items():

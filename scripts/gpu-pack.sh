@@ -44,7 +44,7 @@ echo "gpu-pack: addon       $(du -h "$stage/bundle/build/Release/gradbook_cuda.n
 cat > "$stage/tsconfig.gpu.json" <<EOF
 {
   "extends": "$root/tsconfig.json",
-  "compilerOptions": { "outDir": "$stage/bundle/dist", "rootDir": "$root", "declaration": false, "sourceMap": false, "noEmitOnError": false },
+  "compilerOptions": { "typeRoots": ["$root/node_modules/@types"], "outDir": "$stage/bundle/dist", "rootDir": "$root", "declaration": false, "sourceMap": false, "noEmitOnError": false },
   "include": [],
   "files": ["$root/bench/gpu.ts", "$root/test/cuda/check.ts"]
 }

@@ -73,8 +73,9 @@ plot.lineChart({ "x²": xs.square(), "x³": xs.pow(3) }, { x: xs, title: "Two po
     code(`
 manualSeed(0);
 const points = randn([200, 2]);
-const labels = points.index(null, 0).gt(0).int().index(null, 0);
-plot.scatter(points, labels.reshape(-1), { title: "Points coloured by the sign of x₁" })
+// Column 0 of each row (slice along axis 1 from 0 to 1), positive or not: a class label 0 or 1.
+const labels = points.slice(1, 0, 1).gt(0).int().reshape(-1);
+plot.scatter(points, labels, { title: "Points coloured by the sign of x₁" })
 `),
     md(`
 ## CPU or GPU?
@@ -161,7 +162,7 @@ derivative matters as much as the function. Below, each panel shows $g$ and $g'$
 is not typed in as a formula but computed by the library's autodiff.
 `),
     code(`
-const xs = arange(-3, 3.05, 0.1);
+const xs = linspace(-3, 3, 100);
 plot.plotActivations(xs)
 `),
     md(`
@@ -178,6 +179,9 @@ Things to notice:
 - **ELU** uses $a(e^x - 1)$ for $x < 0$, smooth at 0; **SELU** scales ELU by constants chosen so
   activations keep zero mean and unit variance through many layers.
 - **softplus** $\\log(1 + e^x)$ is a smooth ReLU; its derivative is exactly the sigmoid.
+
+ReLU and its relatives have a kink at 0 where the derivative jumps. Exactly at the kink autodiff
+returns one conventional value (for ReLU, 0); the 100 sample points above avoid landing on it.
 `),
     md(`
 ### Checking a derivative by hand
@@ -351,10 +355,10 @@ const xTrain = linspace(0, 6, m);
 const yTrain = xTrain.sin().add(randn([m]).mul(0.1));
 
 function stepNetwork(xs: number[], ys: number[], K: number) {
-  // Step i sits half a ramp-width left of x_i so it is fully on at x_i.
+  // Step i starts rising at c = x_i - 1/K, so its ramp (of width 1/K) is complete at x_i.
   const slopes: number[] = [], biases: number[] = [], out: number[] = [];
   xs.forEach((xi, i) => {
-    const c = xi - 0.5 / K;
+    const c = xi - 1 / K;
     const wi = i === 0 ? ys[0] : ys[i] - ys[i - 1];
     slopes.push(K, K); biases.push(-K * c, -K * c - 1); out.push(wi, -wi);
   });

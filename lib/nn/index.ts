@@ -26,6 +26,6 @@ export {
   type Callback, type Logs, type TrainParams, type CallbackModel, CallbackList, EarlyStopping, LambdaCallback,
   type EarlyStoppingOptions,
 } from "./callbacks";
-export { Model, History, type CompileOptions, type FitOptions, type Metric } from "./model";
+export { Model, History, interruptTraining, INTERRUPT_EVENT, type CompileOptions, type FitOptions, type Metric } from "./model";
 export { Sequential } from "./sequential";
 export { summarize, formatFlops, formatCount, type ModelSummary, type SummaryRow } from "./summary";

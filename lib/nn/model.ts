@@ -62,6 +62,22 @@ export class History implements Callback {
 /** The argument-free form `fit` yields with between batches. */
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * The process event that stops every running `fit` after its current batch. The kernel emits
+ * it when the user interrupts a cell (`process.emit("gradbook:interrupt")`); plain scripts can
+ * call {@link interruptTraining}.
+ */
+export const INTERRUPT_EVENT = "gradbook:interrupt";
+
+/**
+ * Stops every running `fit` after its current batch; each rejects with a KeyboardInterrupt
+ * error and its model keeps the weights of the last finished batch.
+ * @example setTimeout(() => nn.interruptTraining(), 5000);
+ */
+export function interruptTraining(): void {
+  process.emit(INTERRUPT_EVENT as any);
+}
+
 export abstract class Model extends Module {
   /** Set by a callback (EarlyStopping) to end `fit` after the current batch. */
   stopTraining = false;
@@ -176,7 +192,7 @@ export abstract class Model extends Module {
     const names = ["loss", ...this.metricList.map((m) => m.name)];
     const history = new History();
     const all: Callback[] = [history, ...callbacks];
-    if (verbose !== 0) all.push(createProgressCallback({ verbose }) as Callback);
+    if (verbose !== 0) all.push(createProgressCallback({ verbose }));
     const cbs = new CallbackList(all);
     cbs.setup(
       { epochs, steps, samples: n, batchSize, verbose, metrics: val ? [...names, ...names.map((k) => `val_${k}`)] : names },
@@ -186,6 +202,13 @@ export abstract class Model extends Module {
     const wasTraining = this.training;
     this.stopTraining = false;
     let logs: Logs = {};
+    let interrupted: { epoch: number; batch: number } | null = null;
+    let position = { epoch: 0, batch: -1 };
+    const onInterrupt = () => {
+      interrupted = { ...position };
+      this.stopTraining = true;
+    };
+    process.on(INTERRUPT_EVENT, onInterrupt);
     try {
       await cbs.trainBegin();
       for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
@@ -201,10 +224,12 @@ export abstract class Model extends Module {
           const batchLogs = this.trainStep(batchOf(Xt, perm, start, end), batchOf(yt, perm, start, end));
           for (const k of names) sums[k] = (sums[k] ?? 0) + batchLogs[k] * (end - start);
           seen += end - start;
+          position = { epoch, batch: b };
           await cbs.batchEnd(b, { batch: b, size: end - start, ...batchLogs });
           await nextTick();
           if (this.stopTraining) break;
         }
+        if (interrupted) break;
         logs = {};
         for (const k of names) logs[k] = sums[k] / seen;
         if (val) {
@@ -215,7 +240,16 @@ export abstract class Model extends Module {
       }
       await cbs.trainEnd(logs);
     } finally {
+      process.off(INTERRUPT_EVENT, onInterrupt);
       this.train(wasTraining);
+    }
+    if (interrupted) {
+      const { epoch, batch } = interrupted;
+      const err = new Error(
+        `fit: interrupted after batch ${batch + 1} of epoch ${epoch + 1}; the model keeps the weights of that batch`,
+      );
+      err.name = "KeyboardInterrupt";
+      throw err;
     }
     return history;
   }

@@ -1,6 +1,6 @@
 /** Reading elements out (item, get, toArray, data) and the in-place writes optimizers use. */
 import type { TypedArray } from "../backend";
-import { jsData } from "../backends/js";
+import { JsStorage, jsData } from "../backends/js";
 import { getEngine } from "../engine";
 import { OpError, fmtShape } from "../errors";
 import { Tensor } from "../tensor";
@@ -11,7 +11,7 @@ import { broadcastShapes, broadcastView, checkSameDevice, checkTensor, sameShape
 
 /** The element at a flat storage position, without copying the storage when on js. */
 function elementAt(x: Tensor, pos: number): number {
-  if (x.device === "js") return jsData(x.storage)[pos];
+  if (x.storage instanceof JsStorage) return jsData(x.storage)[pos];
   const be = x.storage.backend;
   const s = be.contiguous({ storage: x.storage, shape: [], strides: [], offset: pos });
   const v = be.read(s)[0];
@@ -46,7 +46,7 @@ export function getElement(x: Tensor, indices: readonly number[]): number {
 export function readData(x: Tensor): TypedArray {
   checkTensor("data", "x", x);
   const be = x.storage.backend;
-  if (x.device === "js" && x.isContiguous()) return jsData(x.storage).slice(x.offset, x.offset + x.size);
+  if (x.storage instanceof JsStorage && x.isContiguous()) return jsData(x.storage).slice(x.offset, x.offset + x.size);
   const s = be.contiguous(x);
   const out = be.read(s);
   be.dispose(s);

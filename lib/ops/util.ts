@@ -17,11 +17,11 @@ export function scalarTensor(v: number | boolean, dtype: DType, backend: Backend
   const cache = getEngine().scalarCache(backend, dtype) as Map<number, Tensor>;
   const hit = cache.get(value);
   if (hit !== undefined && !hit.isDisposed && !Object.is(value, -0)) return hit;
-  const t = makeTensor(backend.fill(1, value, dtype), []);
-  if (cache.size < SCALAR_CACHE_SIZE && !Object.is(value, -0)) {
-    t._kept = true;
-    cache.set(value, t);
-  }
+  if (cache.size >= SCALAR_CACHE_SIZE || Object.is(value, -0)) return makeTensor(backend.fill(1, value, dtype), []);
+  // Cached constants live as long as the engine: memory() does not count them.
+  const t = new Tensor(getEngine().untracked(backend.fill(1, value, dtype)), [], [], 0);
+  t._kept = true;
+  cache.set(value, t);
   return t;
 }
 

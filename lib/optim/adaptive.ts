@@ -169,8 +169,10 @@ export class Adam extends Optimizer {
       s.v = this.zerosLike(p);
       if (this.amsgrad) s.vMax = this.zerosLike(p);
     }
-    s.m.assign(s.m.mul(b1).add(g.mul(1 - b1)));
-    s.v.assign(s.v.mul(b2).add(g.square().mul(1 - b2)));
+    // m += (1−β₁)(g − m) is β₁m + (1−β₁)g in two ops instead of four (likewise v): each op is
+    // a pass over the parameter's memory, and the update is memory-bound.
+    s.m.addInPlace(g.sub(s.m), 1 - b1);
+    s.v.addInPlace(g.square().sub(s.v), 1 - b2);
     const t = this.stepCount;
     const bc1 = 1 - b1 ** t;
     const bc2 = 1 - b2 ** t;
@@ -179,8 +181,9 @@ export class Adam extends Optimizer {
       s.vMax.assign(s.vMax.maximum(s.v));
       v = s.vMax;
     }
-    const denom = v.sqrt().div(Math.sqrt(bc2)).add(this.eps);
-    p.addInPlace(s.m.div(denom), -this.lr / bc1);
+    // m̂/(√v̂ + ε) = (√bc2/bc1)·m/(√v + ε√bc2): the bias corrections become two scalars.
+    const sq = Math.sqrt(bc2);
+    p.addInPlace(s.m.div(v.sqrt().add(this.eps * sq)), (-this.lr * sq) / bc1);
   }
 }
 

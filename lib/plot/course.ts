@@ -238,6 +238,22 @@ export function plotSteps(nets: NN[], options: { xRange?: [number, number]; poin
 
 interface Callable { call?(x: Tensor): unknown; forward?(x: Tensor): unknown; children?(): unknown[] }
 
+/**
+ * Runs `fn` with a module in evaluation mode (dropout off, batch norm on running statistics), as
+ * a plot shows what the trained model computes, then restores the mode it was in.
+ */
+function inEval<T>(m: unknown, fn: () => T): T {
+  const mod = m as { training?: unknown; eval?: () => unknown; train?: (flag?: boolean) => unknown };
+  if (typeof mod?.training !== "boolean" || typeof mod.eval !== "function" || typeof mod.train !== "function") return fn();
+  const was = mod.training;
+  mod.eval();
+  try {
+    return fn();
+  } finally {
+    mod.train(was);
+  }
+}
+
 function run(m: unknown, x: Tensor, what: string): Tensor {
   const out = typeof m === "function" ? (m as (x: Tensor) => unknown)(x)
     : typeof (m as Callable).call === "function" ? (m as Callable).call!(x)
@@ -289,7 +305,7 @@ export function plotFeatureMaps(convLayerOrModel: unknown, image: unknown, optio
   const s = img.shape;
   const x = s.length === 2 ? img.reshape(1, 1, s[0], s[1]) : s.length === 3 ? img.reshape(1, s[0], s[1], s[2]) : img;
   if (x.ndim !== 4 || x.shape[0] !== 1) throw new Error(`plotFeatureMaps: image must have shape [h, w], [c, h, w] or [1, c, h, w], got [${s}]`);
-  const maps = noGrad(() => {
+  const maps = noGrad(() => inEval(convLayerOrModel, () => {
     let out = run(convLayerOrModel, x, "plotFeatureMaps");
     const children = (convLayerOrModel as Callable).children?.();
     if (out.ndim !== 4 && Array.isArray(children) && children.length > 0) {
@@ -302,7 +318,7 @@ export function plotFeatureMaps(convLayerOrModel: unknown, image: unknown, optio
       if (last) out = last;
     }
     return out;
-  });
+  }));
   if (maps.ndim !== 4) throw new Error(`plotFeatureMaps: the layer's output must be feature maps [1, channels, h, w], got [${maps.shape}]`);
   const [, k, h, w] = maps.shape;
   const n = Math.min(k, options.maxMaps ?? 32);
@@ -343,7 +359,7 @@ export function decisionBoundary(model: unknown, X: unknown, y: unknown, options
   const grid: number[][] = [];
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) grid.push([x0 + ((x1 - x0) * (j + 0.5)) / n, y0 + ((y1 - y0) * (i + 0.5)) / n]);
   const dtype = isTensorLike(X) ? ((X as Tensor).dtype as "float32") : "float32";
-  const scores = noGrad(() => run(model, tensor(grid, { dtype }), "decisionBoundary"));
+  const scores = noGrad(() => inEval(model, () => run(model, tensor(grid, { dtype }), "decisionBoundary")));
   const sv = toNumbers(scores, "model output").values;
   const cols = scores.ndim === 2 ? scores.shape[1] : 1;
   if (sv.length !== grid.length * cols) {

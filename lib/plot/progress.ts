@@ -18,7 +18,10 @@ import { Chart, VegaLiteSpec } from "./chart";
 import { CLASS_COLORS } from "./charts";
 
 export interface ProgressOptions {
-  /** 0: silent; 1 (default): live view or progress line; 2: one line per epoch, no live redraw. */
+  /**
+   * 0: silent; 1 (default): live bar and curves updated during each epoch (a redrawn line on a
+   * terminal); 2: updated at epoch ends only (one line per epoch on a terminal).
+   */
   verbose: number;
   /** Minimum milliseconds between two updates of the progress bar (default 250). */
   barInterval?: number;
@@ -69,6 +72,7 @@ export function createProgressCallback(options: ProgressOptions): ProgressCallba
   let epoch = 0, batch = -1;
   let trainStart = 0, epochStart = 0;
   let batchLogs: Logs = {};
+  const running = { sums: {} as Record<string, number>, count: 0 };
   const history: Logs[] = [];
   const epochLines: string[] = [];
   const trainPoints: { x: number; logs: Logs }[] = [];
@@ -107,7 +111,8 @@ export function createProgressCallback(options: ProgressOptions): ProgressCallba
     if (!force && t - bar.last < barInterval) { bar.dirty = true; return; }
     const bundle: MimeBundle = { "text/plain": barText(final) };
     if (!bar.shown) { sink.display(bundle, { id: ids.bar }); bar.shown = true; } else { sink.update(ids.bar, bundle); updates++; }
-    bar.last = t;
+    // The interval counts from when the message went out, not from when rendering began.
+    bar.last = now();
     bar.dirty = false;
   }
 
@@ -118,7 +123,7 @@ export function createProgressCallback(options: ProgressOptions): ProgressCallba
     if (trainPoints.length === 0) return;
     const bundle = curvesChart(trainPoints, history, p().metrics).toMimeBundle();
     if (!curves.shown) { sink.display(bundle, { id: ids.curves }); curves.shown = true; } else { sink.update(ids.curves, bundle); updates++; }
-    curves.last = t;
+    curves.last = now();
     curves.dirty = false;
   }
 
@@ -147,13 +152,15 @@ export function createProgressCallback(options: ProgressOptions): ProgressCallba
       epoch = e;
       batch = -1;
       batchLogs = {};
+      running.sums = {};
+      running.count = 0;
       epochStart = now();
     },
     onBatchEnd(b, logs) {
       if (verbose <= 0) return;
       batch = b;
-      batchLogs = { ...(logs ?? {}) };
-      if (sink) {
+      batchLogs = runningMean(running, logs ?? {});
+      if (sink && verbose === 1) {
         // The first bar goes out at once so the student sees training has started.
         publishBar(!bar.shown);
         if (steps > 0 && now() - curves.last >= chartInterval && Object.keys(batchLogs).length > 0) {
@@ -168,7 +175,7 @@ export function createProgressCallback(options: ProgressOptions): ProgressCallba
     },
     onEpochEnd(e, logs) {
       if (verbose <= 0) return;
-      const l = { ...(logs ?? {}) };
+      const l = metricsOnly(logs ?? {});
       history[e] = l;
       const line = `Epoch ${e + 1}/${epochs || "?"}  ${seconds(now() - epochStart)}  ${formatLogs(l)}`;
       epochLines.push(line);
@@ -227,6 +234,28 @@ export function curvesChart(points: { x: number; logs: Logs }[], history: Logs[]
   };
   const last = history[history.length - 1];
   return new Chart(spec, `training curves: ${panels.join(", ")}${last ? ` (epoch ${history.length}: ${formatLogs(last)})` : ""}`);
+}
+
+/** Keras passes `batch` and `size` along with the values in batch logs; they are not metrics. */
+function metricsOnly(logs: Logs): Logs {
+  const out: Logs = {};
+  for (const [k, v] of Object.entries(logs)) if (k !== "batch" && k !== "size" && typeof v === "number") out[k] = v;
+  return out;
+}
+
+/**
+ * Folds one batch's logs into the epoch's running means (weighted by batch size when given), so
+ * the bar shows the same kind of number the epoch line will: the mean over the epoch so far.
+ */
+function runningMean(acc: { sums: Record<string, number>; count: number }, logs: Logs): Logs {
+  const size = typeof logs.size === "number" && logs.size > 0 ? logs.size : 1;
+  acc.count += size;
+  const out: Logs = {};
+  for (const [k, v] of Object.entries(metricsOnly(logs))) {
+    acc.sums[k] = (acc.sums[k] ?? 0) + v * size;
+    out[k] = acc.sums[k] / acc.count;
+  }
+  return out;
 }
 
 function progressBar(done: number, total: number, width = 20): string {

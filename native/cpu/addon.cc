@@ -1,7 +1,13 @@
-// N-API binding of the native CPU backend. A storage is an External wrapping a Buf; the Buf
-// owns 64-byte aligned memory from the caching allocator, freed by dispose() or, failing
-// that, by the External's finalizer when the garbage collector drops the storage. Its size is
-// reported to V8 with AdjustExternalMemory so that the collector sees the pressure.
+// N-API binding of the native CPU backend.
+//
+// A storage's handle is a number naming a slot in a table of native buffers: (generation <<
+// 32) | index. Buffers come from the caching allocator and are freed by dispose() or, when a
+// tensor is garbage collected undisposed, by the engine's FinalizationRegistry calling
+// release(handle). A number costs nothing to create and nothing to collect, where an External
+// with a finalizer costs over a microsecond per tensor and burdens every GC: it is the per-op
+// overhead that decides small-tensor and scalar autodiff speed. The generation makes a stale
+// handle (used or freed after its buffer was freed) an error or a no-op, never a double free.
+// Buffer sizes are reported to V8 with AdjustExternalMemory so the collector sees the pressure.
 //
 // Shapes, strides and parameters do not travel as JS arrays (reading them property by
 // property costs more than a small kernel): the TypeScript side writes them into one shared
@@ -9,76 +15,130 @@
 #include <napi.h>
 #include <cstring>
 #include <string>
+#include <vector>
 #include "kernels.h"
 
 using namespace gb;
 
 namespace {
 
-struct Buf {
+struct Slot {
   void* data;
   size_t bytes;
   i64 size;
   int dtype;
-  bool freed;
+  uint32_t gen;
+  bool live;
 };
 
+/** What a kernel needs of a storage, copied out of the table (which may grow meanwhile). */
+struct Buf {
+  void* data;
+  i64 size;
+  int dtype;
+};
+
+std::vector<Slot> slots;
+std::vector<uint32_t> free_slots;
+const double kGenUnit = 4294967296.0;  // 2^32
+const uint32_t kMaxGen = 1u << 20;     // handles stay below 2^52: exact doubles
+
 double* P = nullptr;  // the shared parameter buffer
-size_t P_len = 0;
 Napi::Reference<Napi::Float64Array> P_ref;
 
-void release(Napi::Env env, Buf* b) {
-  if (b->freed) return;
-  buf_free(b->data, b->bytes);
-  b->freed = true;
-  b->data = nullptr;
-  Napi::MemoryManagement::AdjustExternalMemory(env, -int64_t(b->bytes));
+// Sizes are reported to V8 in batches of at least 1 MiB: the call is not free, and pressure
+// from many small buffers only matters once it adds up.
+int64_t pending_external = 0;
+void report_external(Napi::Env env, int64_t delta) {
+  pending_external += delta;
+  if (pending_external >= (1 << 20) || pending_external <= -(1 << 20)) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, pending_external);
+    pending_external = 0;
+  }
 }
 
-void finalize(Napi::Env env, Buf* b) {
-  release(env, b);
-  delete b;
-}
-
-Buf* new_buf(Napi::Env env, i64 size, int dtype) {
+/** Allocates a buffer; returns its handle and sets *out to its description. */
+double new_buf(Napi::Env env, i64 size, int dtype, Buf* out) {
   size_t bytes = size_t(size) * dtype_size(dtype);
   void* p = buf_alloc(bytes);
   if (!p)
     throw Napi::Error::New(env, "cpu backend: out of memory allocating " + std::to_string(bytes) +
                                     " bytes for a tensor of " + std::to_string(size) + " elements");
-  Napi::MemoryManagement::AdjustExternalMemory(env, int64_t(bytes));
-  return new Buf{p, bytes, size, dtype, false};
+  report_external(env, int64_t(bytes));
+  uint32_t idx;
+  if (!free_slots.empty()) {
+    idx = free_slots.back();
+    free_slots.pop_back();
+  } else {
+    idx = uint32_t(slots.size());
+    slots.push_back(Slot{nullptr, 0, 0, 0, 1, false});
+  }
+  Slot& s = slots[idx];
+  s.data = p;
+  s.bytes = bytes;
+  s.size = size;
+  s.dtype = dtype;
+  s.live = true;
+  *out = Buf{p, size, dtype};
+  return double(s.gen) * kGenUnit + double(idx);
 }
 
-Napi::Value wrap(Napi::Env env, Buf* b) { return Napi::External<Buf>::New(env, b, finalize); }
+/** The live slot of a handle, or null when it was freed (or is not a handle). */
+Slot* lookup(double h) {
+  if (!(h >= 0) || h >= double(kMaxGen + 1) * kGenUnit) return nullptr;
+  uint64_t v = uint64_t(h);
+  uint32_t idx = uint32_t(v & 0xffffffffu), gen = uint32_t(v >> 32);
+  if (idx >= slots.size()) return nullptr;
+  Slot& s = slots[idx];
+  return (s.live && s.gen == gen) ? &s : nullptr;
+}
 
-Buf* unwrap(const Napi::CallbackInfo& info, size_t i) {
+void release(Napi::Env env, double h) {
+  Slot* s = lookup(h);
+  if (!s) return;  // already freed: dispose is idempotent
+  buf_free(s->data, s->bytes);
+  report_external(env, -int64_t(s->bytes));
+  s->live = false;
+  s->data = nullptr;
+  s->gen = s->gen % kMaxGen + 1;
+  free_slots.push_back(uint32_t(s - slots.data()));
+}
+
+Napi::Value handle_value(Napi::Env env, double h) { return Napi::Number::New(env, h); }
+
+Buf unwrap(const Napi::CallbackInfo& info, size_t i) {
   Napi::Value v = info[i];
-  if (!v.IsExternal())
+  if (!v.IsNumber())
     throw Napi::TypeError::New(info.Env(), "cpu backend: argument " + std::to_string(i) + " is not a cpu storage handle");
-  Buf* b = v.As<Napi::External<Buf>>().Data();
-  if (b->freed)
+  Slot* s = lookup(v.As<Napi::Number>().DoubleValue());
+  if (!s)
     throw Napi::Error::New(info.Env(), "cpu backend: this tensor's memory was disposed (dispose() or tidy()); it can no longer be used");
-  return b;
+  return Buf{s->data, s->size, s->dtype};
 }
 
 inline int arg_int(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
 inline i64 pi(size_t k) { return i64(P[k]); }
+
+/** isLive(handle): whether a handle still names live memory (for tests of freeing). */
+Napi::Value IsLive(const Napi::CallbackInfo& info) {
+  Napi::Value v = info[0];
+  return Napi::Boolean::New(info.Env(), v.IsNumber() && lookup(v.As<Napi::Number>().DoubleValue()) != nullptr);
+}
 
 void need_params(Napi::Env env) {
   if (!P) throw Napi::Error::New(env, "cpu backend: init() was not called");
 }
 
 /** Reads [nd, shape..., then per operand: offset, strides...] starting at P[0]. */
-size_t read_views(View* views, int count, Buf* const* bufs) {
+size_t read_views(View* views, int count, const Buf* bufs) {
   int nd = int(P[0]);
   size_t k = 1;
   i64 shape[MAXD];
   for (int d = 0; d < nd; d++) shape[d] = pi(k++);
   for (int v = 0; v < count; v++) {
     View& x = views[v];
-    x.data = bufs[v]->data;
-    x.dtype = bufs[v]->dtype;
+    x.data = bufs[v].data;
+    x.dtype = bufs[v].dtype;
     x.nd = nd;
     x.offset = pi(k++);
     for (int d = 0; d < nd; d++) { x.shape[d] = shape[d]; x.strides[d] = pi(k++); }
@@ -92,7 +152,6 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   Napi::Float64Array arr = info[0].As<Napi::Float64Array>();
   P_ref = Napi::Persistent(arr);
   P = arr.Data();
-  P_len = arr.ElementLength();
   Napi::Object o = Napi::Object::New(env);
   o.Set("kernel", sgemm_kernel_name());
   o.Set("threads", pool_size());
@@ -105,10 +164,11 @@ Napi::Value FromArray(const Napi::CallbackInfo& info) {
   Napi::TypedArray src = info[0].As<Napi::TypedArray>();
   int src_dtype = arg_int(info, 1), dtype = arg_int(info, 2);
   i64 n = i64(src.ElementLength());
-  Buf* b = new_buf(env, n, dtype);
+  Buf b;
+  double b_h = new_buf(env, n, dtype, &b);
   const char* base = static_cast<const char*>(src.ArrayBuffer().Data()) + src.ByteOffset();
-  k_convert(base, src_dtype, b->data, dtype, n);
-  return wrap(env, b);
+  k_convert(base, src_dtype, b.data, dtype, n);
+  return handle_value(env, b_h);
 }
 
 Napi::Value Fill(const Napi::CallbackInfo& info) {
@@ -116,28 +176,29 @@ Napi::Value Fill(const Napi::CallbackInfo& info) {
   i64 n = i64(info[0].As<Napi::Number>().Int64Value());
   double value = info[1].As<Napi::Number>().DoubleValue();
   int dtype = arg_int(info, 2);
-  Buf* b = new_buf(env, n, dtype);
-  k_fill(b->data, dtype, n, value);
-  return wrap(env, b);
+  Buf b;
+  double b_h = new_buf(env, n, dtype, &b);
+  k_fill(b.data, dtype, n, value);
+  return handle_value(env, b_h);
 }
 
 Napi::Value Read(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Buf* b = unwrap(info, 0);
-  size_t bytes = size_t(b->size) * dtype_size(b->dtype);
+  Buf b = unwrap(info, 0);
+  size_t bytes = size_t(b.size) * dtype_size(b.dtype);
   Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes);
-  if (bytes) std::memcpy(ab.Data(), b->data, bytes);
-  switch (b->dtype) {
-    case F32: return Napi::Float32Array::New(env, b->size, ab, 0);
-    case F64: return Napi::Float64Array::New(env, b->size, ab, 0);
-    case I32: return Napi::Int32Array::New(env, b->size, ab, 0);
-    default: return Napi::Uint8Array::New(env, b->size, ab, 0);
+  if (bytes) std::memcpy(ab.Data(), b.data, bytes);
+  switch (b.dtype) {
+    case F32: return Napi::Float32Array::New(env, b.size, ab, 0);
+    case F64: return Napi::Float64Array::New(env, b.size, ab, 0);
+    case I32: return Napi::Int32Array::New(env, b.size, ab, 0);
+    default: return Napi::Uint8Array::New(env, b.size, ab, 0);
   }
 }
 
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Napi::Value v = info[0];
-  if (v.IsExternal()) release(info.Env(), v.As<Napi::External<Buf>>().Data());
+  if (v.IsNumber()) release(info.Env(), v.As<Napi::Number>().DoubleValue());
   return info.Env().Undefined();
 }
 
@@ -145,21 +206,22 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
 Napi::Value Contiguous(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* x = unwrap(info, 0);
+  Buf x = unwrap(info, 0);
   int dtype = arg_int(info, 1);
   View v;
   read_views(&v, 1, &x);
-  Buf* out = new_buf(env, numel(v.nd, v.shape), dtype);
-  View dst{out->data, dtype, v.nd, 0, {}, {}};
+  Buf out;
+  double out_h = new_buf(env, numel(v.nd, v.shape), dtype, &out);
+  View dst{out.data, dtype, v.nd, 0, {}, {}};
   i64 s = 1;
   for (int d = v.nd - 1; d >= 0; d--) { dst.shape[d] = v.shape[d]; dst.strides[d] = s; s *= v.shape[d]; }
   k_copy(dst, v);
-  return wrap(env, out);
+  return handle_value(env, out_h);
 }
 
 Napi::Value Assign(const Napi::CallbackInfo& info) {
   need_params(info.Env());
-  Buf* bufs[2] = {unwrap(info, 0), unwrap(info, 1)};
+  Buf bufs[2] = {unwrap(info, 0), unwrap(info, 1)};
   View v[2];
   read_views(v, 2, bufs);
   k_copy(v[0], v[1]);
@@ -170,35 +232,38 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
   int op = arg_int(info, 0);
-  Buf* x = unwrap(info, 1);
+  Buf x = unwrap(info, 1);
   View v;
   read_views(&v, 1, &x);
-  Buf* out = new_buf(env, numel(v.nd, v.shape), op == U_LOGICAL_NOT ? BOOL : x->dtype);
-  k_unary(op, v, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, numel(v.nd, v.shape), op == U_LOGICAL_NOT ? BOOL : x.dtype, &out);
+  k_unary(op, v, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
   int op = arg_int(info, 0);
-  Buf* bufs[2] = {unwrap(info, 1), unwrap(info, 2)};
+  Buf bufs[2] = {unwrap(info, 1), unwrap(info, 2)};
   View v[2];
   read_views(v, 2, bufs);
-  Buf* out = new_buf(env, numel(v[0].nd, v[0].shape), binary_is_comparison(op) ? BOOL : bufs[0]->dtype);
-  k_binary(op, v[0], v[1], v[0].nd, v[0].shape, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, numel(v[0].nd, v[0].shape), binary_is_comparison(op) ? BOOL : bufs[0].dtype, &out);
+  k_binary(op, v[0], v[1], v[0].nd, v[0].shape, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value Where(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* bufs[3] = {unwrap(info, 0), unwrap(info, 1), unwrap(info, 2)};
+  Buf bufs[3] = {unwrap(info, 0), unwrap(info, 1), unwrap(info, 2)};
   View v[3];
   read_views(v, 3, bufs);
-  Buf* out = new_buf(env, numel(v[0].nd, v[0].shape), bufs[1]->dtype);
-  k_where(v[0], v[1], v[2], v[0].nd, v[0].shape, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, numel(v[0].nd, v[0].shape), bufs[1].dtype, &out);
+  k_where(v[0], v[1], v[2], v[0].nd, v[0].shape, out.data);
+  return handle_value(env, out_h);
 }
 
 // ---- reductions and friends -------------------------------------------------------------------
@@ -206,7 +271,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
   int op = arg_int(info, 0);
-  Buf* x = unwrap(info, 1);
+  Buf x = unwrap(info, 1);
   int nd = int(P[0]);
   i64 shape[MAXD], axes[MAXD];
   for (int d = 0; d < nd; d++) shape[d] = pi(1 + d);
@@ -218,86 +283,94 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
     outsize *= shape[d];
   }
   bool arg = op == R_ARGMAX || op == R_ARGMIN;
-  Buf* out = new_buf(env, outsize, arg ? I32 : x->dtype);
-  k_reduce(op, x->data, x->dtype, nd, shape, naxes, axes, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, outsize, arg ? I32 : x.dtype, &out);
+  k_reduce(op, x.data, x.dtype, nd, shape, naxes, axes, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value Cumsum(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* x = unwrap(info, 0);
+  Buf x = unwrap(info, 0);
   int axis = arg_int(info, 1);
   int nd = int(P[0]);
   i64 shape[MAXD];
   for (int d = 0; d < nd; d++) shape[d] = pi(1 + d);
-  Buf* out = new_buf(env, x->size, x->dtype);
-  k_cumsum(x->data, x->dtype, nd, shape, axis, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, x.size, x.dtype, &out);
+  k_cumsum(x.data, x.dtype, nd, shape, axis, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value Sort(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Buf* x = unwrap(info, 0);
+  Buf x = unwrap(info, 0);
   i64 outer = info[1].As<Napi::Number>().Int64Value(), n = info[2].As<Napi::Number>().Int64Value();
   bool desc = info[3].As<Napi::Boolean>().Value();
-  Buf* values = new_buf(env, outer * n, x->dtype);
-  Buf* indices = new_buf(env, outer * n, I32);
-  k_sort(x->data, x->dtype, outer, n, desc, values->data, static_cast<int32_t*>(indices->data));
+  Buf values;
+  double values_h = new_buf(env, outer * n, x.dtype, &values);
+  Buf indices;
+  double indices_h = new_buf(env, outer * n, I32, &indices);
+  k_sort(x.data, x.dtype, outer, n, desc, values.data, static_cast<int32_t*>(indices.data));
   Napi::Array r = Napi::Array::New(env, 2);
-  r.Set(uint32_t(0), wrap(env, values));
-  r.Set(uint32_t(1), wrap(env, indices));
+  r.Set(uint32_t(0), handle_value(env, values_h));
+  r.Set(uint32_t(1), handle_value(env, indices_h));
   return r;
 }
 
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Buf* x = unwrap(info, 0);
+  Buf x = unwrap(info, 0);
   i64 outer = info[1].As<Napi::Number>().Int64Value(), n = info[2].As<Napi::Number>().Int64Value();
   bool log = info[3].As<Napi::Boolean>().Value();
-  Buf* out = new_buf(env, outer * n, x->dtype);
-  k_softmax(x->data, x->dtype, outer, n, log, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, outer * n, x.dtype, &out);
+  k_softmax(x.data, x.dtype, outer, n, log, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value Gather(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* x = unwrap(info, 0);
-  Buf* index = unwrap(info, 1);
+  Buf x = unwrap(info, 0);
+  Buf index = unwrap(info, 1);
   int axis = arg_int(info, 2);
   int nd = int(P[0]);
   i64 xs[MAXD], is[MAXD];
   for (int d = 0; d < nd; d++) { xs[d] = pi(1 + d); is[d] = pi(1 + nd + d); }
-  Buf* out = new_buf(env, numel(nd, is), x->dtype);
-  k_gather(x->data, x->dtype, nd, xs, static_cast<const int32_t*>(index->data), is, axis, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, numel(nd, is), x.dtype, &out);
+  k_gather(x.data, x.dtype, nd, xs, static_cast<const int32_t*>(index.data), is, axis, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* index = unwrap(info, 0);
-  Buf* src = unwrap(info, 1);
+  Buf index = unwrap(info, 0);
+  Buf src = unwrap(info, 1);
   int axis = arg_int(info, 2);
   int nd = int(P[0]);
   i64 os[MAXD], ss[MAXD];
   for (int d = 0; d < nd; d++) { os[d] = pi(1 + d); ss[d] = pi(1 + nd + d); }
-  Buf* out = new_buf(env, numel(nd, os), src->dtype);
-  k_scatter_add(nd, os, static_cast<const int32_t*>(index->data), src->data, src->dtype, ss, axis, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, numel(nd, os), src.dtype, &out);
+  k_scatter_add(nd, os, static_cast<const int32_t*>(index.data), src.data, src.dtype, ss, axis, out.data);
+  return handle_value(env, out_h);
 }
 
 // ---- linear algebra, convolution, pooling ---------------------------------------------------
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* a = unwrap(info, 0);
-  Buf* b = unwrap(info, 1);
+  Buf a = unwrap(info, 0);
+  Buf b = unwrap(info, 1);
   MatmulP p{pi(0), pi(1), pi(2), pi(3), P[4] != 0, P[5] != 0, pi(6), pi(7)};
-  Buf* out = new_buf(env, p.batch * p.m * p.n, a->dtype);
-  k_matmul(a->data, b->data, a->dtype, p, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, p.batch * p.m * p.n, a.dtype, &out);
+  k_matmul(a.data, b.data, a.dtype, p, out.data);
+  return handle_value(env, out_h);
 }
 
 ConvP conv_params() {
@@ -311,80 +384,88 @@ PoolP pool_params() {
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* x = unwrap(info, 0);
-  Buf* w = unwrap(info, 1);
+  Buf x = unwrap(info, 0);
+  Buf w = unwrap(info, 1);
   ConvP p = conv_params();
-  Buf* out = new_buf(env, p.n * p.cout * p.oh * p.ow, x->dtype);
-  k_conv2d(x->data, w->data, x->dtype, p, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, p.n * p.cout * p.oh * p.ow, x.dtype, &out);
+  k_conv2d(x.data, w.data, x.dtype, p, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value Conv2dBackwardInput(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* dy = unwrap(info, 0);
-  Buf* w = unwrap(info, 1);
+  Buf dy = unwrap(info, 0);
+  Buf w = unwrap(info, 1);
   ConvP p = conv_params();
-  Buf* out = new_buf(env, p.n * p.cin * p.h * p.w, dy->dtype);
-  k_conv2d_bwd_input(dy->data, w->data, dy->dtype, p, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, p.n * p.cin * p.h * p.w, dy.dtype, &out);
+  k_conv2d_bwd_input(dy.data, w.data, dy.dtype, p, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value Conv2dBackwardWeight(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* x = unwrap(info, 0);
-  Buf* dy = unwrap(info, 1);
+  Buf x = unwrap(info, 0);
+  Buf dy = unwrap(info, 1);
   ConvP p = conv_params();
-  Buf* out = new_buf(env, p.cout * (p.cin / p.groups) * p.kh * p.kw, x->dtype);
-  k_conv2d_bwd_weight(x->data, dy->data, x->dtype, p, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, p.cout * (p.cin / p.groups) * p.kh * p.kw, x.dtype, &out);
+  k_conv2d_bwd_weight(x.data, dy.data, x.dtype, p, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value MaxPool2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* x = unwrap(info, 0);
+  Buf x = unwrap(info, 0);
   PoolP p = pool_params();
   i64 n = p.n * p.c * p.oh * p.ow;
-  Buf* out = new_buf(env, n, x->dtype);
-  Buf* idx = new_buf(env, n, I32);
-  k_maxpool(x->data, x->dtype, p, out->data, static_cast<int32_t*>(idx->data));
+  Buf out;
+  double out_h = new_buf(env, n, x.dtype, &out);
+  Buf idx;
+  double idx_h = new_buf(env, n, I32, &idx);
+  k_maxpool(x.data, x.dtype, p, out.data, static_cast<int32_t*>(idx.data));
   Napi::Array r = Napi::Array::New(env, 2);
-  r.Set(uint32_t(0), wrap(env, out));
-  r.Set(uint32_t(1), wrap(env, idx));
+  r.Set(uint32_t(0), handle_value(env, out_h));
+  r.Set(uint32_t(1), handle_value(env, idx_h));
   return r;
 }
 
 Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* dy = unwrap(info, 0);
-  Buf* idx = unwrap(info, 1);
+  Buf dy = unwrap(info, 0);
+  Buf idx = unwrap(info, 1);
   PoolP p = pool_params();
-  Buf* out = new_buf(env, p.n * p.c * p.h * p.w, dy->dtype);
-  k_maxpool_bwd(dy->data, static_cast<const int32_t*>(idx->data), dy->dtype, p, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, p.n * p.c * p.h * p.w, dy.dtype, &out);
+  k_maxpool_bwd(dy.data, static_cast<const int32_t*>(idx.data), dy.dtype, p, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value AvgPool2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* x = unwrap(info, 0);
+  Buf x = unwrap(info, 0);
   PoolP p = pool_params();
-  Buf* out = new_buf(env, p.n * p.c * p.oh * p.ow, x->dtype);
-  k_avgpool(x->data, x->dtype, p, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, p.n * p.c * p.oh * p.ow, x.dtype, &out);
+  k_avgpool(x.data, x.dtype, p, out.data);
+  return handle_value(env, out_h);
 }
 
 Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
-  Buf* dy = unwrap(info, 0);
+  Buf dy = unwrap(info, 0);
   PoolP p = pool_params();
-  Buf* out = new_buf(env, p.n * p.c * p.h * p.w, dy->dtype);
-  k_avgpool_bwd(dy->data, dy->dtype, p, out->data);
-  return wrap(env, out);
+  Buf out;
+  double out_h = new_buf(env, p.n * p.c * p.h * p.w, dy.dtype, &out);
+  k_avgpool_bwd(dy.data, dy.dtype, p, out.data);
+  return handle_value(env, out_h);
 }
 
 // ---- introspection ------------------------------------------------------------------------
@@ -440,6 +521,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   GB_EXPORT("avgPool2d", AvgPool2d);
   GB_EXPORT("avgPool2dBackward", AvgPool2dBackward);
   GB_EXPORT("stats", Stats);
+  GB_EXPORT("isLive", IsLive);
   GB_EXPORT("emptyCache", EmptyCache);
   GB_EXPORT("setThreads", SetThreads);
 #undef GB_EXPORT

@@ -104,7 +104,9 @@ void walk(const Layout& L, const i64* base, i64 begin, i64 end, F&& f) {
 
 template <class F>
 void walk_parallel(const Layout& L, const i64* base, i64 total, F&& f) {
-  parallel_for(total, PAR_GRAIN, [&](i64 b, i64 e) { walk(L, base, b, e, f); });
+  // Small tensors (scalar autodiff graphs are all small) skip the pool and std::function.
+  if (total < 2 * PAR_GRAIN || pool_size() <= 1) walk(L, base, 0, total, f);
+  else parallel_for(total, PAR_GRAIN, [&](i64 b, i64 e) { walk(L, base, b, e, f); });
 }
 
 template <typename T>

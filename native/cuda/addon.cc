@@ -12,6 +12,11 @@
 #include "api.h"
 
 namespace gbcuda {
+
+// cudnn.cc
+Napi::Value CudnnPlan(const Napi::CallbackInfo& info);
+Napi::Value CudnnRun(const Napi::CallbackInfo& info);
+
 namespace {
 
 std::vector<CUmodule> modules;
@@ -52,6 +57,8 @@ Napi::Value Load(const Napi::CallbackInfo& info) {
   o.Set("nvrtc", rt.nvrtcLib + " " + std::to_string(rt.nvrtcMajor) + "." + std::to_string(rt.nvrtcMinor));
   o.Set("cublas", rt.haveCublas ? Napi::Value(Napi::String::New(env, rt.cublasLib)) : env.Null());
   o.Set("cublasReason", rt.cublasReason);
+  o.Set("cudnn", rt.haveCudnn ? Napi::Value(Napi::String::New(env, rt.cudnnLib + " " + std::to_string(rt.cudnnVersion))) : env.Null());
+  o.Set("cudnnReason", rt.cudnnReason);
   return o;
 }
 
@@ -328,6 +335,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("setTF32", Napi::Function::New(env, SetTF32));
   exports.Set("adjustExternalMemory", Napi::Function::New(env, AdjustExternalMemory));
+  exports.Set("cudnnPlan", Napi::Function::New(env, CudnnPlan));
+  exports.Set("cudnnRun", Napi::Function::New(env, CudnnRun));
   return exports;
 }
 

@@ -3,7 +3,7 @@
 // Why by hand: the addon must build on machines with no CUDA toolkit (CI, Binder, laptops), and
 // load the libraries with dlopen at run time. Every type below is ABI-identical to the vendor
 // headers (opaque handles are pointers, enums are int, CUdeviceptr is a 64-bit integer);
-// test/cuda/abi.test.ts checks the driver declarations against cuda.h where it is installed.
+// test/cuda/cuda.test.ts checks the driver declarations against cuda.h where it is installed.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -102,6 +102,72 @@ struct CublasApi {
                                               double*, int, long long, int);
 };
 
+// ---- cuDNN (libcudnn.so.N), optional: convolution --------------------------------------------
+typedef int cudnnStatus_t;
+typedef struct cudnnContext* cudnnHandle_t;
+typedef struct cudnnTensorStruct* cudnnTensorDescriptor_t;
+typedef struct cudnnFilterStruct* cudnnFilterDescriptor_t;
+typedef struct cudnnConvolutionStruct* cudnnConvolutionDescriptor_t;
+enum : int {
+  CUDNN_DATA_FLOAT = 0,
+  CUDNN_DATA_DOUBLE = 1,
+  CUDNN_TENSOR_NCHW = 0,
+  CUDNN_CROSS_CORRELATION = 1,
+  CUDNN_DEFAULT_MATH = 0,
+  CUDNN_TENSOR_OP_MATH = 1,
+  CUDNN_FMA_MATH = 3,
+};
+// cudnnConvolution{Fwd,BwdData,BwdFilter}AlgoPerf_t share this layout (cuDNN 7 to 9).
+struct CudnnAlgoPerf {
+  int algo;
+  cudnnStatus_t status;
+  float time;
+  size_t memory;
+  int determinism;
+  int mathType;
+  int reserved[3];
+};
+
+struct CudnnApi {
+  size_t (*cudnnGetVersion)();
+  const char* (*cudnnGetErrorString)(cudnnStatus_t);
+  cudnnStatus_t (*cudnnCreate)(cudnnHandle_t*);
+  cudnnStatus_t (*cudnnSetStream)(cudnnHandle_t, CUstream);
+  cudnnStatus_t (*cudnnCreateTensorDescriptor)(cudnnTensorDescriptor_t*);
+  cudnnStatus_t (*cudnnSetTensor4dDescriptor)(cudnnTensorDescriptor_t, int format, int dataType, int n, int c, int h, int w);
+  cudnnStatus_t (*cudnnDestroyTensorDescriptor)(cudnnTensorDescriptor_t);
+  cudnnStatus_t (*cudnnCreateFilterDescriptor)(cudnnFilterDescriptor_t*);
+  cudnnStatus_t (*cudnnSetFilter4dDescriptor)(cudnnFilterDescriptor_t, int dataType, int format, int k, int c, int h, int w);
+  cudnnStatus_t (*cudnnDestroyFilterDescriptor)(cudnnFilterDescriptor_t);
+  cudnnStatus_t (*cudnnCreateConvolutionDescriptor)(cudnnConvolutionDescriptor_t*);
+  cudnnStatus_t (*cudnnSetConvolution2dDescriptor)(cudnnConvolutionDescriptor_t, int padH, int padW, int u, int v,
+                                                   int dilH, int dilW, int mode, int computeType);
+  cudnnStatus_t (*cudnnSetConvolutionGroupCount)(cudnnConvolutionDescriptor_t, int);
+  cudnnStatus_t (*cudnnSetConvolutionMathType)(cudnnConvolutionDescriptor_t, int);
+  cudnnStatus_t (*cudnnDestroyConvolutionDescriptor)(cudnnConvolutionDescriptor_t);
+  cudnnStatus_t (*cudnnGetConvolutionForwardAlgorithm_v7)(cudnnHandle_t, cudnnTensorDescriptor_t, cudnnFilterDescriptor_t,
+      cudnnConvolutionDescriptor_t, cudnnTensorDescriptor_t, int, int*, CudnnAlgoPerf*);
+  cudnnStatus_t (*cudnnGetConvolutionForwardWorkspaceSize)(cudnnHandle_t, cudnnTensorDescriptor_t, cudnnFilterDescriptor_t,
+      cudnnConvolutionDescriptor_t, cudnnTensorDescriptor_t, int, size_t*);
+  cudnnStatus_t (*cudnnConvolutionForward)(cudnnHandle_t, const void*, cudnnTensorDescriptor_t, const void*,
+      cudnnFilterDescriptor_t, const void*, cudnnConvolutionDescriptor_t, int, void*, size_t, const void*,
+      cudnnTensorDescriptor_t, void*);
+  cudnnStatus_t (*cudnnGetConvolutionBackwardDataAlgorithm_v7)(cudnnHandle_t, cudnnFilterDescriptor_t, cudnnTensorDescriptor_t,
+      cudnnConvolutionDescriptor_t, cudnnTensorDescriptor_t, int, int*, CudnnAlgoPerf*);
+  cudnnStatus_t (*cudnnGetConvolutionBackwardDataWorkspaceSize)(cudnnHandle_t, cudnnFilterDescriptor_t, cudnnTensorDescriptor_t,
+      cudnnConvolutionDescriptor_t, cudnnTensorDescriptor_t, int, size_t*);
+  cudnnStatus_t (*cudnnConvolutionBackwardData)(cudnnHandle_t, const void*, cudnnFilterDescriptor_t, const void*,
+      cudnnTensorDescriptor_t, const void*, cudnnConvolutionDescriptor_t, int, void*, size_t, const void*,
+      cudnnTensorDescriptor_t, void*);
+  cudnnStatus_t (*cudnnGetConvolutionBackwardFilterAlgorithm_v7)(cudnnHandle_t, cudnnTensorDescriptor_t, cudnnTensorDescriptor_t,
+      cudnnConvolutionDescriptor_t, cudnnFilterDescriptor_t, int, int*, CudnnAlgoPerf*);
+  cudnnStatus_t (*cudnnGetConvolutionBackwardFilterWorkspaceSize)(cudnnHandle_t, cudnnTensorDescriptor_t, cudnnTensorDescriptor_t,
+      cudnnConvolutionDescriptor_t, cudnnFilterDescriptor_t, int, size_t*);
+  cudnnStatus_t (*cudnnConvolutionBackwardFilter)(cudnnHandle_t, const void*, cudnnTensorDescriptor_t, const void*,
+      cudnnTensorDescriptor_t, const void*, cudnnConvolutionDescriptor_t, int, void*, size_t, const void*,
+      cudnnFilterDescriptor_t, void*);
+};
+
 // ---- the loaded runtime: one per process ---------------------------------------------------
 struct Runtime {
   bool loaded = false;       // load() ran (successfully or not)
@@ -110,7 +176,13 @@ struct Runtime {
   DriverApi cu{};
   NvrtcApi rtc{};
   CublasApi blas{};
+  CudnnApi dnn{};
   bool haveCublas = false;
+  bool haveCudnn = false;
+  std::string cudnnReason;   // why convolution uses im2col + GEMM instead
+  std::string cudnnLib;
+  size_t cudnnVersion = 0;
+  cudnnHandle_t dnnHandle = nullptr;
   std::string cublasReason;  // why the built-in GEMM kernel is used instead
   std::string nvrtcLib, cublasLib;
   CUdevice device = 0;

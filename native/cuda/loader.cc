@@ -6,6 +6,7 @@
 #include "api.h"
 
 #include <dlfcn.h>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,47 @@ void loadCublas(Runtime& rt) {
   rt.haveCublas = true;
 }
 
+// cuDNN is optional: without it (or with GRADBOOK_CUDNN=0) convolution is im2col + GEMM.
+void loadCudnn(Runtime& rt) {
+  const char* env = getenv("GRADBOOK_CUDNN");
+  if (env && std::string(env) == "0") {
+    rt.cudnnReason = "disabled by GRADBOOK_CUDNN=0";
+    return;
+  }
+  std::string errors;
+  void* lib = openFirst({"libcudnn.so.9", "libcudnn.so.8", "libcudnn.so"}, &rt.cudnnLib, &errors);
+  if (!lib) {
+    rt.cudnnReason = "libcudnn not found (" + errors + ")";
+    return;
+  }
+  std::string missing;
+  CudnnApi& d = rt.dnn;
+#define GB_SYM(f) sym(lib, #f, &d.f, &missing)
+  GB_SYM(cudnnGetVersion); GB_SYM(cudnnGetErrorString); GB_SYM(cudnnCreate); GB_SYM(cudnnSetStream);
+  GB_SYM(cudnnCreateTensorDescriptor); GB_SYM(cudnnSetTensor4dDescriptor); GB_SYM(cudnnDestroyTensorDescriptor);
+  GB_SYM(cudnnCreateFilterDescriptor); GB_SYM(cudnnSetFilter4dDescriptor); GB_SYM(cudnnDestroyFilterDescriptor);
+  GB_SYM(cudnnCreateConvolutionDescriptor); GB_SYM(cudnnSetConvolution2dDescriptor);
+  GB_SYM(cudnnSetConvolutionGroupCount); GB_SYM(cudnnSetConvolutionMathType); GB_SYM(cudnnDestroyConvolutionDescriptor);
+  GB_SYM(cudnnGetConvolutionForwardAlgorithm_v7); GB_SYM(cudnnGetConvolutionForwardWorkspaceSize);
+  GB_SYM(cudnnConvolutionForward); GB_SYM(cudnnGetConvolutionBackwardDataAlgorithm_v7);
+  GB_SYM(cudnnGetConvolutionBackwardDataWorkspaceSize); GB_SYM(cudnnConvolutionBackwardData);
+  GB_SYM(cudnnGetConvolutionBackwardFilterAlgorithm_v7); GB_SYM(cudnnGetConvolutionBackwardFilterWorkspaceSize);
+  GB_SYM(cudnnConvolutionBackwardFilter);
+#undef GB_SYM
+  if (!missing.empty()) {
+    rt.cudnnReason = rt.cudnnLib + " is missing " + missing;
+    return;
+  }
+  rt.cudnnVersion = d.cudnnGetVersion();
+  cudnnStatus_t s = d.cudnnCreate(&rt.dnnHandle);
+  if (s != 0) {
+    rt.cudnnReason = std::string("cudnnCreate failed: ") + d.cudnnGetErrorString(s);
+    return;
+  }
+  d.cudnnSetStream(rt.dnnHandle, rt.stream);
+  rt.haveCudnn = true;
+}
+
 bool check(Runtime& rt, CUresult r, const char* what) {
   if (r == CUDA_SUCCESS) return true;
   rt.reason = std::string(what) + " failed: " + cuErrorText(r);
@@ -174,6 +216,7 @@ void load() {
   if (!check(rt, rt.cu.cuStreamCreate(&rt.stream, 0), "cuStreamCreate")) return;
   if (!loadNvrtc(rt)) return;
   loadCublas(rt);
+  loadCudnn(rt);
   rt.ok = true;
 }
 

@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "gradbook_cuda",
-      "sources": ["addon.cc", "loader.cc"],
+      "sources": ["addon.cc", "loader.cc", "cudnn.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

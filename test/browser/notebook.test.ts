@@ -45,6 +45,7 @@ function freePort(): Promise<number> {
 async function waitForServer(url: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
+    if (server?.exitCode !== null) throw new Error(`jupyter-notebook exited with code ${server?.exitCode}:\n${serverLog}`);
     try {
       const r = await fetch(url);
       if (r.ok) return;
@@ -70,6 +71,8 @@ beforeAll(async () => {
   server = spawn(JUPYTER, [
     "--no-browser", `--port=${port}`, "--ip=127.0.0.1", `--NotebookApp.token=${token}`,
     `--notebook-dir=${dir}`, "--NotebookApp.open_browser=False",
+    // CI containers often run as root, which the server refuses without this flag.
+    ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
   ], { stdio: ["ignore", "pipe", "pipe"] });
   server.stdout!.on("data", (d) => (serverLog += d));
   server.stderr!.on("data", (d) => (serverLog += d));
@@ -107,10 +110,14 @@ describe("classic Notebook in Chromium", () => {
     }, undefined, { timeout: 90_000, polling: 500 });
 
     fs.mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: path.join(OUT, "05-activations-and-losses.png"), fullPage: true });
-    // A close-up of the first chart, to check it is readable.
-    const firstChart = page.locator(".output_svg").first();
-    await firstChart.screenshot({ path: path.join(OUT, "05-activations-chart.png") });
+    // The notebook scrolls inside its own container, so a full-page shot shows one screen: take
+    // the screen with the first chart, and a close-up of every chart.
+    const charts = page.locator(".output_area .output_svg");
+    await charts.first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(OUT, "05-activations-and-losses.png") });
+    for (let i = 0; i < (await charts.count()); i++) {
+      await charts.nth(i).screenshot({ path: path.join(OUT, `05-chart-${i + 1}.png`) });
+    }
 
     const errors = await page.locator(".output_area .output_error, .output_stderr").allTextContents();
     expect(errors).toEqual([]);

@@ -9,7 +9,6 @@ state shows every epoch, and verbose: 0 publishes nothing.
 """
 import pathlib
 import subprocess
-from datetime import timedelta
 
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
@@ -18,21 +17,22 @@ from jupyter_client.manager import start_new_kernel
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VEGALITE = "application/vnd.vegalite.v5+json"
 
-# XOR-like blobs: 4096 samples in batches of 32 = 128 batches per epoch; 6 epochs.
+# XOR-like quadrants: 8192 samples, 80% for training in batches of 32 = 205 batches per epoch
+# (about 4 s of training here).
 SETUP = """
 manualSeed(0);
-const X = randn([4096, 2]);
-const y = X.index(null, 0).mul(X.index(null, 1)).gt(0).float().reshape(-1, 1);
+const X = randn([8192, 2]);
+const y = X.slice(1, 0, 1).mul(X.slice(1, 1, 2)).gt(0).float();
 function makeModel() {
   const model = new nn.Sequential([
     new nn.Dense(16, { inputDim: 2, activation: "relu" }),
-    new nn.Dense(1, { activation: "sigmoid" }),
+    new nn.Dense(1, { inputDim: 16 }),
   ]);
-  model.compile({ optimizer: new optim.Adam(model.parameters(), { lr: 0.01 }), loss: "binaryCrossEntropy", metrics: ["acc"] });
+  model.compile({ optimizer: new optim.Adam(model.parameters(), { lr: 0.01 }), loss: "binaryCrossentropyFromLogits", metrics: ["acc"] });
   return model;
 }
 """
-EPOCHS = 6
+EPOCHS = 10
 FIT = f"const history = await makeModel().fit(X, y, {{ epochs: {EPOCHS}, batchSize: 32, validationSplit: 0.2 }}); history.history.loss.length"
 FIT_QUIET = f"await makeModel().fit(X, y, {{ epochs: 2, batchSize: 32, verbose: 0 }}); 'quiet'"
 
@@ -90,12 +90,15 @@ def test_fit_updates_live_views_within_the_rate_bound(kernel):
         events = [m for m in displays + updates if (m["content"].get("transient") or {}).get("display_id") == display_id]
         events.sort(key=lambda m: m["header"]["date"])
         # Only the final flush at the end of training may come sooner than the interval. The
-        # kernel stamps messages when it sends them, a little after the library published them,
-        # hence the small tolerance.
-        for a, b in zip(events[:-2], events[1:-1]):
-            gap = b["header"]["date"] - a["header"]["date"]
-            assert gap >= timedelta(seconds=interval * 0.8), f"{display_id}: updates {gap.total_seconds():.3f}s apart"
+        # kernel stamps messages when it sends them, which on a busy machine can lag the moment
+        # the library published them by a few tens of milliseconds, hence the tolerance.
+        gaps = [(b["header"]["date"] - a["header"]["date"]).total_seconds() for a, b in zip(events[:-2], events[1:-1])]
+        print(f"{display_id}: {len(events)} messages in {duration:.2f}s, smallest gap {min(gaps, default=float('nan')):.3f}s")
+        for gap in gaps:
+            assert gap >= interval - 0.15, f"{display_id}: updates {gap:.3f}s apart"
         assert len(events) <= duration / interval + 2, f"{display_id}: {len(events)} messages in {duration:.1f}s"
+        # Shown once and updated at least once (the bar, every quarter second, many times).
+        assert len(events) >= (3 if display_id == bar_id else 2), f"{display_id}: only {len(events)} messages in {duration:.1f}s"
 
     for m in displays + updates:
         assert "text/html" not in m["content"]["data"]

@@ -18,6 +18,7 @@ import { CudaContext } from "../../lib/backends/cuda/context";
 import { cuda, loadCudaBackend } from "../../lib/backends/cuda/index";
 import { Args, KERNEL_FILES, STRIDED_BYTES, kernelSource } from "../../lib/backends/cuda/kernels";
 import { matmulGemm, mergeDims, splitReduction, toColumnMajor, type RowMajorGemm } from "../../lib/backends/cuda/layout";
+import { defineOpTests } from "../lib/opdb";
 import { backendCases, runAgainst, values } from "./cases";
 import { type CompiledKernels, compileAll, findNvcc } from "./ptx";
 import { RecordingAddon } from "./recorder";
@@ -118,6 +119,37 @@ describe("kernel parameter packing", () => {
       expect(src).not.toMatch(/#include/);
       expect(src).toContain("struct Strided");
     }
+  });
+});
+
+describe("convolution through cuDNN", () => {
+  it("sends every symmetric-padding convolution to cuDNN with a workspace from the allocator", () => {
+    const rec = new RecordingAddon();
+    rec.cudnnWorkspace = 4096;
+    const ctx = new CudaContext(rec, rec.load());
+    rec.args = ctx.args;
+    const be = createCudaBackend(ctx);
+    const convCases = backendCases().filter((c) => c.name.startsWith("conv2d"));
+    for (const c of convCases) c.run(be);
+    expect(rec.cudnnCalls.length).toBe(convCases.length);
+    expect(new Set(rec.cudnnCalls.map((c) => c.kind))).toEqual(new Set([0, 1, 2]));
+    expect(rec.launches.filter((l) => /im2col|col2im/.test(l.name))).toEqual([]);
+    expect(ctx.convCounts).toEqual({ cudnn: convCases.length, im2col: 0 });
+    // The workspace went back to the cache.
+    expect(ctx.allocator.memoryStats().cacheHits).toBeGreaterThan(0);
+  });
+
+  it("falls back to im2col for asymmetric padding", () => {
+    const rec = new RecordingAddon();
+    rec.cudnnWorkspace = 0;
+    const ctx = new CudaContext(rec, rec.load());
+    rec.args = ctx.args;
+    const be = createCudaBackend(ctx);
+    const p = { n: 1, cIn: 1, h: 4, w: 4, cOut: 1, kh: 2, kw: 2, strideH: 1, strideW: 1, padTop: 0, padLeft: 0,
+      padBottom: 1, padRight: 1, dilationH: 1, dilationW: 1, groups: 1, outH: 4, outW: 4 };
+    be.conv2d(be.fill(16, 1, "float32"), be.fill(4, 1, "float32"), p);
+    expect(rec.cudnnCalls).toEqual([]);
+    expect(ctx.convCounts).toEqual({ cudnn: 0, im2col: 1 });
   });
 });
 
@@ -229,6 +261,44 @@ describe.skipIf(!nvcc)("kernel sources (nvcc -ptx)", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+const cudaInclude = [process.env.CUDA_HOME && path.join(process.env.CUDA_HOME, "include"), "/usr/local/cuda/include"]
+  .find((d) => d && fs.existsSync(path.join(d, "cuda.h")));
+const haveGxx = spawnSync("g++", ["--version"]).status === 0;
+describe.skipIf(!cudaInclude || !haveGxx)("driver API declarations (against cuda.h)", () => {
+  it("every driver function the addon declares has cuda.h's arity and argument sizes, and the constants agree", () => {
+    const api = fs.readFileSync(path.join(root, "native", "cuda", "api.h"), "utf8");
+    const start = api.indexOf("struct DriverApi {");
+    const block = api.slice(start, api.indexOf("};", start));
+    const fns = [...block.matchAll(/\(\*(\w+)\)/g)].map((m) => m[1]);
+    expect(fns.length).toBeGreaterThan(20);
+    const consts = ["CUDA_SUCCESS", "CUDA_ERROR_OUT_OF_MEMORY", "CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT",
+      "CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR", "CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR"];
+    const src = [
+      "#include <cuda.h>", '#include "api.h"', "#include <cstddef>",
+      "template <typename T> struct Sig;",
+      "template <typename R, typename... A> struct Sig<R (*)(A...)> {",
+      "  static constexpr size_t arity = sizeof...(A);",
+      "  static constexpr size_t sizes[sizeof...(A) + 1] = {sizeof(R), sizeof(A)...};",
+      "};",
+      "template <typename F, typename G> constexpr bool same() {",
+      "  if (Sig<F>::arity != Sig<G>::arity) return false;",
+      "  for (size_t i = 0; i <= Sig<F>::arity; i++) if (Sig<F>::sizes[i] != Sig<G>::sizes[i]) return false;",
+      "  return true;",
+      "}",
+      ...fns.map((f) => `static_assert(same<decltype(&::${f}), decltype(gbcuda::DriverApi::${f})>(), "${f} differs from cuda.h");`),
+      ...consts.map((c) => `static_assert((int)::${c} == (int)gbcuda::${c}, "${c} differs from cuda.h");`),
+      'static_assert(sizeof(::CUdeviceptr) == sizeof(gbcuda::CUdeviceptr), "CUdeviceptr");',
+    ].join("\n");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gradbook-abi-"));
+    fs.writeFileSync(path.join(dir, "abi.cc"), src);
+    const r = spawnSync("g++", ["-std=c++17", "-fsyntax-only", `-I${cudaInclude}`, `-I${path.join(root, "native", "cuda")}`, path.join(dir, "abi.cc")], { encoding: "utf8" });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.stderr.split("\n").filter((l) => /error/.test(l)).slice(0, 10)).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 describe.skipIf(!resolvable("node-gyp/bin/node-gyp.js") || !resolvable("typescript"))("the addon without a GPU", () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gradbook-cuda-build-"));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -306,14 +376,12 @@ describe.skipIf(!available)("on the GPU (cuda vs js)", () => {
   });
 });
 
-// The op database (forward, gradient and cross-backend tests of every op), on "cuda".
-const opdbPath = path.join(__dirname, "..", "lib", "opdb.ts");
-if (available && fs.existsSync(opdbPath)) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const opdb = require(opdbPath) as { defineOpTests: (device: string, options?: Record<string, unknown>) => void };
-  opdb.defineOpTests("cuda", {});
+// The op database (forward, gradient and cross-backend tests of every op), on "cuda". No op is
+// skipped on cuda.
+if (available) {
+  defineOpTests("cuda", { skip: {} });
 } else {
   describe("op database on cuda", () => {
-    it.skip(available ? "test/lib/opdb.ts not found" : `no GPU: ${cuda.unavailableReason()}`, () => {});
+    it.skip(`no GPU: ${cuda.unavailableReason()}`, () => {});
   });
 }

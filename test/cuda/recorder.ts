@@ -31,7 +31,8 @@ export class RecordingAddon implements CudaAddon {
   args: Args | null = null;
 
   load(): LoadInfo {
-    return { ok: true, reason: "", deviceName: "recorder", ccMajor: 9, ccMinor: 0, smCount: 132, totalMem: 2 ** 34, cublas: "recorder", cublasReason: "" };
+    return { ok: true, reason: "", deviceName: "recorder", ccMajor: 9, ccMinor: 0, smCount: 132, totalMem: 2 ** 34, cublas: "recorder", cublasReason: "",
+      cudnn: this.cudnnWorkspace === null ? null : "recorder", cudnnReason: "" };
   }
   memGetInfo() { return { free: 2 ** 33, total: 2 ** 34 }; }
   malloc(bytes: number): number {
@@ -63,6 +64,17 @@ export class RecordingAddon implements CudaAddon {
     _a: number, lda: number, strideA: number, _b: number, ldb: number, strideB: number, _beta: number,
     _c: number, ldc: number, strideC: number, batch: number): void {
     this.gemms.push({ dtype, opA, opB, m, n, k, lda, ldb, ldc, strideA, strideB, strideC, batch });
+  }
+  cudnnCalls: { kind: number; dtype: number; params: number[]; workspace: number }[] = [];
+  /** When set, load() reports cuDNN present and plans succeed with this workspace size. */
+  cudnnWorkspace: number | null = null;
+  cudnnPlan(kind: 0 | 1 | 2, dtype: 0 | 1, params: number[]) {
+    if (params.length !== 16 || params.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`bad cudnn params ${params}`);
+    return { ok: true, error: "", algo: kind, workspace: this.cudnnWorkspace ?? 0 };
+  }
+  cudnnRun(kind: 0 | 1 | 2, dtype: 0 | 1, params: number[], _tf32: boolean, a: number, b: number, out: number, ws: number, wsBytes: number): void {
+    if (!a || !b || !out || (wsBytes > 0 && !ws) || wsBytes < (this.cudnnWorkspace ?? 0)) throw new Error("bad cudnn pointers");
+    this.cudnnCalls.push({ kind, dtype, params, workspace: wsBytes });
   }
   setTF32(): void {}
   adjustExternalMemory(): number { return 0; }

@@ -57,7 +57,7 @@ describe("type checking across cells", () => {
   });
 
   it("reports syntax errors before type errors", () => {
-    const r = check("let = 1");
+    const r = check("let x = )");
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.ename).toBe("SyntaxError");
   });

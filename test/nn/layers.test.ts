@@ -186,6 +186,22 @@ describe("layer behaviour", () => {
     );
   });
 
+  it("to(device) moves parameters and buffers, train()/eval() reach every sub-module", () => {
+    const model = new nn.Sequential([new nn.Linear(2, 3), new nn.BatchNorm1d(3), new nn.Dropout(0.5)]);
+    const x = tensor([[1, 2], [3, -1]]);
+    model.eval();
+    const before = model.call(x).toArray();
+    model.to("js");
+    expect(model.parameters().every((p) => p.device === "js" && p.requiresGrad)).toBe(true);
+    expect(model.namedBuffers().every(([, b]) => b.device === "js")).toBe(true);
+    expect(model.call(x).toArray()).toEqual(before);
+    expect(model.modules().every((m) => !m.training)).toBe(true);
+    model.train();
+    expect(model.modules().every((m) => m.training)).toBe(true);
+    expect(model.numParameters()).toBe(2 * 3 + 3 + 3 + 3);
+    expect(model.toString()).toContain("(1): BatchNorm1d(3)");
+  });
+
   it("regularizers add their penalty to regularizationLoss", () => {
     const layer = new nn.Dense(2, { inputDim: 2, kernelRegularizer: nn.l2(0.5), kernelInitializer: nn.init.constant(2) });
     const model = new nn.Sequential([layer]);

@@ -24,6 +24,9 @@ const make: Record<string, (ps: Tensor[], o: any) => optim.Optimizer> = {
   adam: (ps, o) => new optim.Adam(ps, o),
   adam_weight_decay: (ps, o) => new optim.Adam(ps, { lr: o.lr, betas: o.betas, weightDecay: o.weight_decay }),
   adamw: (ps, o) => new optim.AdamW(ps, { lr: o.lr, weightDecay: o.weight_decay }),
+  adam_amsgrad: (ps, o) => new optim.Adam(ps, { lr: o.lr, amsgrad: o.amsgrad }),
+  adagrad_decay: (ps, o) => new optim.Adagrad(ps, { lr: o.lr, lrDecay: o.lr_decay, weightDecay: o.weight_decay }),
+  rmsprop_centered: (ps, o) => new optim.RMSProp(ps, { lr: o.lr, alpha: o.alpha, centered: o.centered, weightDecay: o.weight_decay }),
 };
 
 describe("optimizers follow PyTorch's 10-step trajectories", () => {

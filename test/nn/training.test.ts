@@ -27,6 +27,9 @@ describe("fit (Keras style)", () => {
     expect(metrics.accuracy(model.predict(X), y)).toBe(1);
     const ev = model.evaluate(X, y);
     expect(ev.accuracy).toBe(1);
+    const again = await model.fit(X, y, { epochs: 1, batchSize: 4, validationData: [X, y], verbose: 0 });
+    expect(again.history.val_accuracy).toEqual([1]);
+    expect(again.history.val_loss[0]).toBeLessThan(0.1);
     expect(ev.loss).toBeCloseTo(history.history.loss[299], 1);
   });
 
@@ -80,6 +83,32 @@ describe("fit (Keras style)", () => {
     expect(ticks).toBeGreaterThan(0);
     const now = model.stateDict();
     for (const k of Object.keys(now)) expect(Array.from(now[k].data())).toEqual(Array.from(snapshot[k].data()));
+  });
+
+  it("an interrupt stops fit after the current batch, rejects, and keeps that batch's weights", async () => {
+    const { X, y } = data.xor({ samples: 64, seed: 2 });
+    const model = xorModel();
+    model.compile({ optimizer: "adam", loss: "binaryCrossentropy" });
+    let batches = 0;
+    let snapshot: Record<string, Tensor> = {};
+    const spy: nn.Callback = {
+      onBatchEnd() {
+        batches++;
+        snapshot = model.stateDict();
+      },
+    };
+    const run = model.fit(X, y, { epochs: 100, batchSize: 8, callbacks: [spy], verbose: 0 });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    nn.interruptTraining(); // what the kernel does on an interrupt_request
+    await expect(run).rejects.toThrow(/fit: interrupted after batch \d+ of epoch 1; the model keeps the weights of that batch/);
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThan(8);
+    const now = model.stateDict();
+    for (const k of Object.keys(now)) expect(Array.from(now[k].data())).toEqual(Array.from(snapshot[k].data()));
+    // The listener is gone: a later fit is not affected by the earlier interrupt.
+    const h = await model.fit(X, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    expect(h.epoch).toEqual([0]);
   });
 
   it("EarlyStopping stops after `patience` epochs without improvement and restores the best weights", async () => {

@@ -4,6 +4,7 @@ import * as vl from "vega-lite";
 import { Chart, VEGALITE_MIME, VEGALITE_SCHEMA } from "../../lib/plot/chart";
 import { contour, heatmap, histogram, imageGrid, lineChart, marchingSquares, scatter } from "../../lib/plot/charts";
 import { toNumbers } from "../../lib/plot/data";
+import { encodePNG } from "../../lib/plot/png";
 import { assertWellFormedSVG, countMarks, decodePNG, pngSize, svgSize } from "./svg";
 
 type Spec = Record<string, any>;
@@ -160,6 +161,17 @@ describe("imageGrid", () => {
   it("checks the shape", () => {
     expect(() => imageGrid([1, 2, 3])).toThrow("imageGrid: images must have shape [n, h, w], [n, 1, h, w] or [n, 3, h, w], got [3]");
     expect(() => imageGrid([[[1]]], ["a", "b"])).toThrow("imageGrid: 1 images but 2 labels");
+  });
+});
+
+describe("encodePNG", () => {
+  it("writes pixels a decoder reads back", () => {
+    const rgb = [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30];
+    const img = decodePNG(encodePNG(2, 2, rgb, 3).toString("base64"));
+    expect([img.width, img.height, img.channels]).toEqual([2, 2, 3]);
+    expect([img.pixel(0, 0), img.pixel(1, 0), img.pixel(0, 1), img.pixel(1, 1)]).toEqual([[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30]]);
+    expect(decodePNG(encodePNG(3, 1, [0, 127.6, 300]).toString("base64")).pixel(2, 0)).toEqual([255]);
+    expect(() => encodePNG(2, 2, [1, 2, 3])).toThrow("encodePNG: expected 2x2x1 = 4 pixels, got 3");
   });
 });
 

@@ -28,7 +28,7 @@ function train(cb: ReturnType<typeof createProgressCallback>, clock: { t: number
     cb.onEpochBegin!(e);
     for (let b = 0; b < steps; b++) {
       clock.t += msPerBatch;
-      cb.onBatchEnd!(b, { loss: 1 / (1 + e + b / steps), acc: 0.5 + e / (2 * epochs) });
+      cb.onBatchEnd!(b, { batch: b, size: 32, loss: 1 / (1 + e + b / steps), acc: 0.5 + e / (2 * epochs) });
     }
     cb.onEpochEnd!(e, { loss: 1 / (1 + e), acc: 0.5 + e / (2 * epochs), val_loss: 1.1 / (1 + e), val_acc: 0.45 + e / (2 * epochs) });
   }
@@ -92,6 +92,16 @@ describe("createProgressCallback in a notebook", () => {
     expect(bar[bar.length - 1].bundle["text/plain"]).toContain("... 180 earlier epochs");
   });
 
+  it("updates only at epoch ends with verbose 2", () => {
+    const clock = { t: 0 };
+    const sink = new RecordingSink(() => clock.t);
+    const cb = createProgressCallback({ verbose: 2, now: () => clock.t, sink });
+    train(cb, clock, 3, 100, 10); // 1 s per epoch
+    const bar = sink.events.filter((e) => e.id.endsWith("-progress"));
+    expect(bar.map((e) => e.t)).toEqual([1000, 2000, 3000, 3000]);
+    expect(bar.every((e) => !String(e.bundle["text/plain"]).includes("ETA"))).toBe(true);
+  });
+
   it("shows nothing with verbose 0", () => {
     const clock = { t: 0 };
     const sink = new RecordingSink(() => clock.t);
@@ -130,6 +140,22 @@ describe("createProgressCallback outside a notebook", () => {
 
   it("rejects a bad verbose", () => {
     expect(() => createProgressCallback({ verbose: -1 })).toThrow("createProgressCallback: options.verbose must be 0, 1 or 2, got -1");
+  });
+});
+
+describe("batch logs", () => {
+  it("shows running means over the epoch and ignores batch and size", () => {
+    const clock = { t: 0 };
+    const sink = new RecordingSink(() => clock.t);
+    const cb = createProgressCallback({ verbose: 1, now: () => clock.t, sink, barInterval: 0 });
+    cb.params = params(1, 3);
+    cb.onTrainBegin!();
+    cb.onEpochBegin!(0);
+    cb.onBatchEnd!(0, { batch: 0, size: 30, loss: 1 });
+    cb.onBatchEnd!(1, { batch: 1, size: 10, loss: 3 });
+    const bar = sink.events.filter((e) => e.id.endsWith("-progress"));
+    expect(bar[bar.length - 1].bundle["text/plain"]).toMatch(/2\/3  ETA [\d.]+s  loss 1\.5000$/);
+    expect(bar.every((e) => !String(e.bundle["text/plain"]).includes("size"))).toBe(true);
   });
 });
 

@@ -21,6 +21,18 @@ export interface LoadInfo {
   /** The cuBLAS library loaded, or null when matmul uses gradbook's own GEMM kernel. */
   cublas?: string | null;
   cublasReason?: string;
+  /** The cuDNN library and version, or null when convolution uses im2col + GEMM. */
+  cudnn?: string | null;
+  cudnnReason?: string;
+}
+
+/** What cuDNN's heuristics chose for one convolution shape. */
+export interface CudnnPlan {
+  ok: boolean;
+  error: string;
+  algo: number;
+  /** Workspace bytes the algorithm needs. */
+  workspace: number;
 }
 
 /** The addon's functions (native/cuda/addon.cc). Device pointers are plain numbers. */
@@ -44,6 +56,10 @@ export interface CudaAddon {
     c: number, ldc: number, strideC: number, batch: number): void;
   setTF32(flag: boolean): void;
   adjustExternalMemory(delta: number): number;
+  /** kind 0 forward, 1 input gradient, 2 weight gradient; dtype 0 float32, 1 float64. */
+  cudnnPlan(kind: 0 | 1 | 2, dtype: 0 | 1, params: number[], tf32: boolean): CudnnPlan;
+  cudnnRun(kind: 0 | 1 | 2, dtype: 0 | 1, params: number[], tf32: boolean, a: number, b: number, out: number,
+    workspace: number, workspaceBytes: number): void;
 }
 
 /** The package root: the nearest folder above this file with gradbook's package.json. */

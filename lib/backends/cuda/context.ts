@@ -31,6 +31,10 @@ export class CudaContext {
   /** Frees blocks of storages that were garbage collected without dispose(). */
   private readonly finalizer: FinalizationRegistry<Block>;
   backend!: Backend;
+  /** TF32 for float32 GEMM and convolution (cuda.setAllowTF32). */
+  tf32 = false;
+  /** How convolutions ran, for the benchmark's report. */
+  readonly convCounts = { cudnn: 0, im2col: 0 };
 
   constructor(readonly addon: CudaAddon, readonly info: LoadInfo) {
     this.allocator = new CachingAllocator(addon, (delta) => addon.adjustExternalMemory(delta));

@@ -43,7 +43,10 @@ function init(): { ctx: CudaContext; backend: Backend } | { reason: string } {
   if (!info.ok) return (state = { reason: info.reason });
   const ctx = new CudaContext(loaded.addon, info);
   const backend = createCudaBackend(ctx);
-  if (allowTF32) loaded.addon.setTF32(true);
+  if (allowTF32) {
+    loaded.addon.setTF32(true);
+    ctx.tf32 = true;
+  }
   return (state = { ctx, backend });
 }
 
@@ -122,7 +125,10 @@ export const cuda = {
   setAllowTF32(flag: boolean): void {
     allowTF32 = !!flag;
     const s = state;
-    if (s !== null && !("reason" in s)) s.ctx.addon.setTF32(allowTF32);
+    if (s !== null && !("reason" in s)) {
+      s.ctx.addon.setTF32(allowTF32);
+      s.ctx.tf32 = allowTF32;
+    }
   },
 
   /** Whether TF32 is allowed (see setAllowTF32). */
@@ -136,6 +142,11 @@ export const cuda = {
    */
   synchronize(): void {
     ready("synchronize").addon.synchronize();
+  },
+
+  /** How many convolution kernels ran through cuDNN and through im2col + GEMM. */
+  convolutionCounts(): { cudnn: number; im2col: number } {
+    return { ...ready("convolutionCounts").convCounts };
   },
 
   /** Milliseconds spent compiling kernels with NVRTC in this process. */

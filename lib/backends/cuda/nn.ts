@@ -1,7 +1,8 @@
 /**
  * The CUDA backend's matmul, convolution, pooling and softmax.
  *
- * Convolution is im2col + GEMM (cuBLAS): per chunk of images the input is unfolded into a
+ * Convolution runs through cuDNN where it is loaded (and takes the shape); otherwise it is
+ * im2col + GEMM (cuBLAS): per chunk of images the input is unfolded into a
  * column buffer and multiplied by the weights as one strided-batched GEMM per group. The
  * weight gradient lays the columns out images side by side ([C·kh·kw, N·L]) so the sum over
  * the batch happens inside one GEMM with k = N·L, not in N small ones.
@@ -13,6 +14,32 @@ import { matmulGemm, mergeDims } from "./layout";
 
 /** Column buffers are built for this many bytes of images at a time. */
 const CHUNK_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Runs one convolution pass through cuDNN when it is loaded and takes the shape (symmetric
+ * padding, float types, sizes within int32); returns false to fall back to im2col + GEMM.
+ */
+function viaCudnn(ctx: CudaContext, kind: 0 | 1 | 2, dtype: CudaStorage["dtype"], p: Conv2dParams, a: number, b: number, out: number): boolean {
+  if (!ctx.info.cudnn || (dtype !== "float32" && dtype !== "float64")) return false;
+  if (p.padBottom !== p.padTop || p.padRight !== p.padLeft) return false;
+  const expect = (len: number, k: number, s: number, pad: number, dil: number): number => Math.floor((len + 2 * pad - dil * (k - 1) - 1) / s) + 1;
+  if (expect(p.h, p.kh, p.strideH, p.padTop, p.dilationH) !== p.outH || expect(p.w, p.kw, p.strideW, p.padLeft, p.dilationW) !== p.outW) return false;
+  if (Math.max(p.n * p.cIn * p.h * p.w, p.n * p.cOut * p.outH * p.outW) >= 2 ** 31) return false;
+  const params = [p.n, p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.strideH, p.strideW, p.padTop, p.padLeft,
+    p.dilationH, p.dilationW, p.groups, p.outH, p.outW];
+  const dt = dtype === "float32" ? 0 : 1;
+  const plan = ctx.addon.cudnnPlan(kind, dt, params, ctx.tf32);
+  if (!plan.ok) return false;
+  const ws = plan.workspace > 0 ? ctx.allocator.alloc(plan.workspace) : null;
+  try {
+    ctx.addon.cudnnRun(kind, dt, params, ctx.tf32, a, b, out, ws ? ws.ptr : 0, ws ? ws.bytes : 0);
+  } finally {
+    // Reuse is safe at once: later work on the one stream runs after this convolution.
+    if (ws) ctx.allocator.release(ws);
+  }
+  ctx.convCounts.cudnn++;
+  return true;
+}
 
 export function matmul(ctx: CudaContext, a: CudaStorage, b: CudaStorage, p: MatmulParams): Storage {
   const out = ctx.alloc(a.dtype, p.batch * p.m * p.n);
@@ -47,6 +74,8 @@ export function conv2d(ctx: CudaContext, x: CudaStorage, w: CudaStorage, p: Conv
   const out = ctx.alloc(x.dtype, p.n * p.cOut * d.L);
   if (out.size === 0) return out;
   if (d.Kall === 0) { ctx.zero(out.at(), out.size * d.elem); return out; }
+  if (viaCudnn(ctx, 0, x.dtype, p, x.at(), w.at(), out.at())) return out;
+  ctx.convCounts.im2col++;
   const nc = chunkOf(p.n, d.Kall * d.L * d.elem);
   const col = ctx.alloc(x.dtype, nc * d.Kall * d.L);
   for (let n0 = 0; n0 < p.n; n0 += nc) {
@@ -68,6 +97,8 @@ export function conv2dBackwardInput(ctx: CudaContext, dy: CudaStorage, w: CudaSt
   const dx = ctx.alloc(dy.dtype, p.n * p.cIn * p.h * p.w);
   if (dx.size === 0) return dx;
   if (d.L === 0 || p.cOut === 0) { ctx.zero(dx.at(), dx.size * d.elem); return dx; }
+  if (viaCudnn(ctx, 1, dy.dtype, p, dy.at(), w.at(), dx.at())) return dx;
+  ctx.convCounts.im2col++;
   const nc = chunkOf(p.n, d.Kall * d.L * d.elem);
   const dcol = ctx.alloc(dy.dtype, nc * d.Kall * d.L);
   for (let n0 = 0; n0 < p.n; n0 += nc) {
@@ -90,6 +121,8 @@ export function conv2dBackwardWeight(ctx: CudaContext, x: CudaStorage, dy: CudaS
   const dw = ctx.alloc(x.dtype, p.cOut * d.K);
   if (dw.size === 0) return dw;
   if (p.n === 0 || d.L === 0) { ctx.zero(dw.at(), dw.size * d.elem); return dw; }
+  if (viaCudnn(ctx, 2, x.dtype, p, x.at(), dy.at(), dw.at())) return dw;
+  ctx.convCounts.im2col++;
   const nc = chunkOf(p.n, (d.Kall + p.cOut) * d.L * d.elem);
   const col = ctx.alloc(x.dtype, d.Kall * nc * d.L);
   const dyT = ctx.alloc(x.dtype, p.cOut * nc * d.L);

@@ -101,13 +101,26 @@ return function kernel(OUT, outOff, outStr, shape, ${params}) {
   return new Function("roundHalfEven", src)(roundHalfEven) as Kernel;
 }
 
-const cache = new Map<string, Kernel>();
-function kernelFor(nIn: number, expr: string): Kernel {
-  const key = nIn + ":" + expr;
-  let k = cache.get(key);
+const DTYPE_CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+
+/**
+ * Kernels per expression, one instance per combination of array types: a generated function
+ * that only ever sees one typed-array class per operand stays monomorphic, which is several
+ * times faster than one shared function seeing all four.
+ */
+const cache = new Map<string, Kernel[]>();
+function kernelFor(nIn: number, expr: string, out: DType, views: readonly View[]): Kernel {
+  let code = DTYPE_CODE[out];
+  for (let i = 0; i < views.length; i++) code = code * 4 + DTYPE_CODE[views[i].storage.dtype];
+  let byTypes = cache.get(expr);
+  if (byTypes === undefined) {
+    byTypes = [];
+    cache.set(expr, byTypes);
+  }
+  let k = byTypes[code];
   if (k === undefined) {
     k = generate(nIn, expr);
-    cache.set(key, k);
+    byTypes[code] = k;
   }
   return k;
 }
@@ -165,7 +178,7 @@ export function mapViews(expr: string, views: View[], outShape: readonly number[
   const size = sizeOf(outShape);
   const out = alloc(outDtype, size);
   if (size === 0) return out;
-  const k = kernelFor(views.length, expr);
+  const k = kernelFor(views.length, expr, outDtype, views);
   if (size === 1) {
     // Scalars are the common case in scalar autodiff graphs: skip the shape analysis.
     const a = views[0], b = views[1], c = views[2];
@@ -175,16 +188,57 @@ export function mapViews(expr: string, views: View[], outShape: readonly number[
     return out;
   }
   const s = simplify(outShape, [rowMajor(outShape), ...views.map((v) => v.strides)]);
+  const nd = s.shape.length;
+  if (expr === "a" && nd >= 2 && s.strides[1][nd - 1] !== 1 && s.strides[1][nd - 2] === 1) {
+    copyTransposed(out, arr(views[0].storage), views[0].offset, s.shape, s.strides[1]);
+    return out;
+  }
   const args: unknown[] = [];
   views.forEach((v, i) => args.push(arr(v.storage), v.offset, s.strides[i + 1]));
   k(out, 0, null, s.shape, ...args);
   return out;
 }
 
+const TILE = 32;
+
+/**
+ * A copy whose source is transposed in its last two axes (the source walks the output's rows
+ * with a large stride): done in 32×32 tiles so both sides stay in cache.
+ */
+function copyTransposed(out: AnyArray, src: ArrayLike<number>, off: number, shape: readonly number[], st: readonly number[]): void {
+  const nd = shape.length;
+  const rows = shape[nd - 2], cols = shape[nd - 1];
+  const rs = st[nd - 2], cs = st[nd - 1];
+  let outer = 1;
+  for (let d = 0; d < nd - 2; d++) outer *= shape[d];
+  const idx = new Int32Array(Math.max(nd - 2, 1));
+  let base = off, o = 0;
+  for (let b = 0; b < outer; b++) {
+    for (let i0 = 0; i0 < rows; i0 += TILE) {
+      const i1 = Math.min(i0 + TILE, rows);
+      for (let j0 = 0; j0 < cols; j0 += TILE) {
+        const j1 = Math.min(j0 + TILE, cols);
+        for (let i = i0; i < i1; i++) {
+          let p = base + i * rs + j0 * cs, q = o + i * cols + j0;
+          for (let j = j0; j < j1; j++, p += cs) out[q++] = src[p];
+        }
+      }
+    }
+    o += rows * cols;
+    for (let d = nd - 3; d >= 0; d--) {
+      idx[d]++;
+      base += st[d];
+      if (idx[d] < shape[d]) break;
+      base -= st[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
 /** Copies `src` (already broadcast to dst's shape through its strides) into the view `dst`. */
 export function copyInto(dst: View, src: View, toBool: boolean): void {
   if (sizeOf(dst.shape) === 0) return;
   const s = simplify(dst.shape, [dst.strides, src.strides]);
-  const k = kernelFor(1, toBool ? "(a !== 0 ? 1 : 0)" : "a");
+  const k = kernelFor(1, toBool ? "(a !== 0 ? 1 : 0)" : "a", dst.storage.dtype, [src]);
   k(arr(dst.storage) as AnyArray, dst.offset, s.strides[0], s.shape, arr(src.storage), src.offset, s.strides[1]);
 }

@@ -2,7 +2,7 @@
  * The js backend: the reference implementation of every primitive in lib/backend.ts, on
  * typed arrays. Always available; the oracle the native and CUDA backends are tested against.
  */
-import type { Backend, BinaryOp, DType, Storage, TypedArray, UnaryOp, View } from "../../backend";
+import type { Backend, BinaryOp, DType, DeviceName, Storage, TypedArray, UnaryOp, View } from "../../backend";
 import { COMPARISON_OPS } from "../../backend";
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "./conv";
 import { BINARY_EXPR, UNARY_EXPR, copyInto, mapViews } from "./elementwise";
@@ -15,10 +15,14 @@ import { JsStorage, alloc, arr, release } from "./storage";
 
 export { JsStorage } from "./storage";
 
-/** Creates a js backend instance (engines each hold their own). */
-export function createJsBackend(): Backend {
+/**
+ * Creates a js backend instance (engines each hold their own). `name` registers the same
+ * reference kernels under another device name, which tests use to exercise device handling
+ * (transfers, mixing errors) on machines without the native or CUDA backends.
+ */
+export function createJsBackend(name: DeviceName = "js"): Backend {
   const be: Backend = {
-    name: "js",
+    name,
     fromArray(data: TypedArray | number[], dtype: DType): Storage {
       const out = alloc(dtype, data.length);
       if (dtype === "bool") for (let i = 0; i < data.length; i++) out[i] = data[i] ? 1 : 0;

@@ -63,6 +63,13 @@ export function reduce(op: ReduceOp, xs: Storage, shape: readonly number[], axes
     const base = o * r * inner;
     switch (op) {
       case "sum":
+        if (inner === 1) {
+          // Reducing a contiguous run (a row, or everything): one accumulator, no inner loop.
+          let t = 0;
+          for (let p = 0; p < r; p++) t += x[base + p];
+          out[o] = t;
+          continue;
+        }
         acc.fill(0);
         for (let p = 0; p < r; p++) {
           const row = base + p * inner;

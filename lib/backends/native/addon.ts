@@ -7,8 +7,11 @@
 import * as fs from "fs";
 import * as path from "path";
 
-/** An opaque handle to native memory (a napi External). */
-export type NativeHandle = { readonly __nativeHandle: unique symbol };
+/**
+ * A handle to a native buffer: a number naming a slot of the addon's buffer table (with a
+ * generation, so a stale handle is detected rather than freeing someone else's memory).
+ */
+export type NativeHandle = number;
 
 /** The functions the addon exports (native/cpu/addon.cc). */
 export interface NativeAddon {
@@ -37,6 +40,7 @@ export interface NativeAddon {
   avgPool2d(x: NativeHandle): NativeHandle;
   avgPool2dBackward(dy: NativeHandle): NativeHandle;
   stats(): NativeStats;
+  isLive(h: NativeHandle): boolean;
   emptyCache(): void;
   setThreads(n: number): void;
 }

@@ -3,7 +3,9 @@
  * N-API, with a packed SIMD SGEMM, vectorised elementwise kernels and a thread pool.
  *
  * Storages hold a handle to native memory; no tensor data passes through JavaScript except in
- * `fromArray` and `read`. Shapes and parameters are written into one shared Float64Array that
+ * `fromArray` and `read`. Memory is freed by `dispose`, or for tensors collected undisposed by
+ * the engine's FinalizationRegistry through `release(handle)`; a raw Storage used without
+ * tensors must be disposed by its user. Shapes and parameters are written into one shared Float64Array that
  * the addon reads directly, so a call costs one N-API transition and no object traversal.
  *
  * @example
@@ -49,7 +51,7 @@ export class NativeStorage implements Storage {
     readonly backend: Backend,
     readonly dtype: DType,
     readonly size: number,
-    /** Freed by dispose(), by the engine's FinalizationRegistry, or by the handle's own finalizer. */
+    /** Freed by dispose(), or by the engine's FinalizationRegistry through release(handle). */
     readonly handle: NativeHandle,
   ) {}
 }
@@ -60,6 +62,8 @@ export interface NativeBackend extends Backend {
   readonly kernel: string;
   /** Live and cached native memory, thread count. */
   stats(): NativeStats;
+  /** Whether a storage's native memory is still allocated (false after dispose or release). */
+  isLive(s: Storage): boolean;
   /** Returns the caching allocator's free blocks to the system. */
   emptyCache(): void;
   /** Resizes the thread pool (1 = single-threaded). */
@@ -160,7 +164,9 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
     fill: (size, value, dtype) => wrap(dtype, size, A.fill(size, value, DTYPE_CODE[dtype])),
     read: (s) => A.read(h(s)),
     dispose(s: Storage): void {
-      A.dispose((s as NativeStorage).handle);
+      const ns = s as NativeStorage;
+      if (ns.backend !== be) throw new Error(`cpu backend: dispose got a storage of backend "${s.backend.name}"`);
+      A.dispose(ns.handle);
       s.disposed = true;
     },
     release: (handle) => A.dispose(handle as NativeHandle),
@@ -256,6 +262,7 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
     },
 
     stats: () => A.stats(),
+    isLive: (s) => A.isLive((s as NativeStorage).handle),
     emptyCache: () => A.emptyCache(),
     setThreads(n: number): void {
       if (!Number.isInteger(n) || n < 1) throw new Error(`cpu backend: setThreads(n): n must be a positive integer, got ${n}`);

@@ -23,12 +23,13 @@ __device__ void softmax_rows(T* out, const T* x, i64 outer, i64 n, int log) {
     T m = -gb_exp((T)1000);  // -inf without a division by zero
     for (i64 j = lane; j < n; j += 32) { T v = xr[j]; m = (v != v || v > m) ? v : m; }
     m = gb_warp_max(m);
+    if (m == -gb_exp((T)1000)) m = 0;  // a row of -inf: exp(-inf - 0) = 0 rather than NaN from inf - inf
     T s = 0;
     for (i64 j = lane; j < n; j += 32) s += gb_exp(xr[j] - m);
     s = gb_warp_sum(s);
     if (log) {
-      T ls = gb_log(s);
-      for (i64 j = lane; j < n; j += 32) orow[j] = xr[j] - m - ls;
+      T lse = m + gb_log(s);
+      for (i64 j = lane; j < n; j += 32) orow[j] = xr[j] - lse;
     } else {
       T inv = (T)1 / s;
       for (i64 j = lane; j < n; j += 32) orow[j] = gb_exp(xr[j] - m) * inv;
