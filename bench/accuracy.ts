@@ -4,7 +4,7 @@
  * training time and throughput. Not part of the test suite (it takes minutes on the js backend).
  *
  *   npx tsc -p tsconfig.build.json && node dist/bench/accuracy.js [--device cpu|js|cuda]
- *       [--mlp-epochs 5] [--cnn-epochs 3] [--train-limit 60000] [--only mlp|cnn]
+ *       [--mlp-epochs 5] [--cnn-epochs 6] [--train-limit 60000] [--only mlp|cnn]
  */
 import { deviceAvailable, getDefaultDevice, manualSeed, setDefaultDevice, type DeviceName, type Tensor } from "../lib/index";
 import * as nn from "../lib/nn";
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       new nn.Dense(128, { inputDim: 32 * 5 * 5, activation: "relu" }),
       new nn.Dense(10, { inputDim: 128 }),
     ]);
-    results.push(await trainAndScore("CNN conv16-conv32-128", cnn, toDev(train), toDev(test), Number(arg("cnn-epochs", "3")), 1e-3, 0.985, device));
+    results.push(await trainAndScore("CNN conv16-conv32-128", cnn, toDev(train), toDev(test), Number(arg("cnn-epochs", "6")), 1e-3, 0.985, device));
   }
   console.log(JSON.stringify(results));
 }

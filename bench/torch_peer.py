@@ -64,7 +64,7 @@ def w2():
         times = []
         for _ in range(12):
             t0 = time.perf_counter()
-            f(x, out=y)
+            (torch.clamp(x, min=0, out=y) if op == "relu" else torch.exp(x, out=y))
             times.append(time.perf_counter() - t0)
         out["W2 %s 16M out=" % op] = 2 * 4 * n / median(times[2:]) / 1e9
     return out

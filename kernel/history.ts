@@ -32,6 +32,7 @@ export class History {
   readonly session: number;
   private readonly entries: HistoryEntry[] = [];
   private writeChain: Promise<void> = Promise.resolve();
+  private dirMade = false;
 
   constructor(private readonly file: string | null = defaultHistoryFile()) {
     let maxSession = 0;
@@ -82,9 +83,11 @@ export class History {
     if (!this.file) return;
     const file = this.file;
     const text = JSON.stringify(record) + "\n";
+    const first = !this.dirMade;
+    this.dirMade = true;
     this.writeChain = this.writeChain.then(async () => {
       try {
-        await fs.promises.mkdir(path.dirname(file), { recursive: true });
+        if (first) await fs.promises.mkdir(path.dirname(file), { recursive: true });
         await fs.promises.appendFile(file, text);
       } catch (e) {
         log(`history: cannot write ${file}: ${(e as Error).message}`);

@@ -153,6 +153,28 @@ async function start(): Promise<void> {
   });
   transport.listen((msg, ch) => protocol.receive(msg, ch));
   main.postMessage({ t: "listening" });
+  watchParent();
+}
+
+/**
+ * Jupyter clients name themselves in JPY_PARENT_PID; like ipykernel, exit when that process
+ * is gone, so a crashed front end leaves no kernel behind. Polled here, not on the main
+ * thread, because a busy cell must not stop the watch.
+ */
+function watchParent(): void {
+  const pid = Number(process.env.JPY_PARENT_PID);
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as { code?: string }).code === "ESRCH") {
+        log(`parent process ${pid} is gone; exiting`);
+        process.kill(process.pid, "SIGTERM");
+      }
+    }
+  }, 2000);
+  timer.unref();
 }
 
 start().catch((e) => {

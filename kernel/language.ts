@@ -84,6 +84,8 @@ declare module "tslab" {
 }
 `;
 
+const ROOTS = ["globals", "check", "complete", "inspect", "prelude_probe"] as const;
+
 export interface LanguageOptions {
   /** Type-check cells before they run (default true). */
   typecheck?: boolean;
@@ -101,8 +103,9 @@ export class CellLanguage {
   private readonly service: ts.LanguageService;
   /** name → module that last declared it ("./__cell_3__" or the prelude). */
   private readonly owners = new Map<string, string>();
-  private readonly pending = new Map<number, { file: string; names: string[] }>();
+  private readonly pending = new Map<number, { text: string; names: string[] }>();
   private readonly checkCache = new Map<string, ErrorContent | null>();
+  private readonly convertCache = new Map<string, Converted>();
   private projectVersion = 0;
   private readonly options: ts.CompilerOptions;
   private readonly typecheck: boolean;
@@ -126,7 +129,7 @@ export class CellLanguage {
       allowImportingTsExtensions: true,
       noEmit: true,
       baseUrl: this.cwd,
-      paths: { "*": [path.join(PACKAGE_ROOT, "node_modules", "*"), path.join(PACKAGE_ROOT, "node_modules", "@types", "*")] },
+      paths: { gradbook: [path.join(PACKAGE_ROOT, "dist", "lib", "index")], "*": [path.join(PACKAGE_ROOT, "node_modules", "*"), path.join(PACKAGE_ROOT, "node_modules", "@types", "*")] },
     };
     this.setFile(this.globalsFile, KERNEL_GLOBALS);
     // Files on disk (lib.d.ts, @types, packages) are read once: the service asks for every
@@ -140,7 +143,8 @@ export class CellLanguage {
     };
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => this.options,
-      getScriptFileNames: () => [...this.files.keys()],
+      // Earlier cells are not roots: they are reached through the imports of later ones.
+      getScriptFileNames: () => ROOTS.map((r) => this.rootFile(r)).filter((f) => this.files.has(f)),
       getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
       getScriptSnapshot: (f) => {
         const v = this.files.get(f);
@@ -158,11 +162,33 @@ export class CellLanguage {
       getDirectories: ts.sys.getDirectories,
       realpath: ts.sys.realpath,
     };
+    // Every new program re-resolves the imports of the file that changed, and cell headers
+    // import every earlier cell: resolve each (directory, name) once. Failures are not kept, so
+    // a package installed later is found.
+    const resolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.options);
+    const resolved = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>();
+    host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) =>
+      literals.map((lit) => {
+        const name = lit.text;
+        const key = `${path.dirname(containingFile)}\0${name}`;
+        let r = resolved.get(key);
+        if (r) return r;
+        const cell = /^\.\/__cell_\d+__$/.test(name) ? path.join(this.cwd, `${name.slice(2)}.ts`) : null;
+        r = cell
+          ? { resolvedModule: { resolvedFileName: cell, extension: ts.Extension.Ts, isExternalLibraryImport: false } }
+          : ts.resolveModuleName(name, containingFile, options, host as ts.ModuleResolutionHost, resolutionCache, redirected);
+        if (r.resolvedModule) resolved.set(key, r);
+        return r;
+      });
     this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
   }
 
   private get globalsFile(): string {
     return path.join(this.cwd, "__gradbook_globals__.d.ts");
+  }
+
+  private rootFile(kind: (typeof ROOTS)[number]): string {
+    return kind === "globals" ? this.globalsFile : path.join(this.cwd, `__${kind}__.ts`);
   }
 
   private cellFile(id: number | string): string {
@@ -183,7 +209,7 @@ export class CellLanguage {
   /** Makes the prelude's exports (values and types) known to every later cell. */
   setPrelude(info: PreludeInfo): void {
     if (!info.module) return;
-    const probe = path.join(this.cwd, "__prelude_probe__.ts");
+    const probe = this.rootFile("prelude_probe");
     this.setFile(probe, `import * as __p from ${JSON.stringify(info.module)};\n`);
     const program = this.service.getProgram();
     const sf = program?.getSourceFile(probe);
@@ -249,32 +275,35 @@ export class CellLanguage {
    * error to show instead of running, or the converted code.
    */
   compile(id: number, source: string): { ok: true; converted: Converted } | { ok: false; error: ErrorContent } {
-    let converted: Converted;
-    try {
-      converted = convertCell(source);
-    } catch (e) {
-      if (e instanceof CellSyntaxErrorList) return { ok: false, error: syntaxErrorContent(e, source) };
-      throw e;
+    let converted = this.convertCache.get(source);
+    if (!converted) {
+      try {
+        converted = convertCell(source);
+      } catch (e) {
+        if (e instanceof CellSyntaxErrorList) return { ok: false, error: syntaxErrorContent(e, source) };
+        throw e;
+      }
+      // Re-run cells (and benchmarks) skip parsing; conversion depends on the source alone.
+      if (this.convertCache.size > 500) this.convertCache.clear();
+      this.convertCache.set(source, converted);
     }
     if (!this.typecheck) return { ok: true, converted };
     const { text, headerLength, names } = this.moduleText(source);
-    const file = this.cellFile(id);
-    const key = text;
-    let error: ErrorContent | null | undefined = this.checkCache.get(key);
+    let error: ErrorContent | null | undefined = this.checkCache.get(text);
     if (error === undefined) {
+      // Always the same file name: the set of root files stays the same, so the service can
+      // reuse the previous program's structure instead of rebuilding it.
+      const file = this.rootFile("check");
       this.setFile(file, text);
       const diags = [...this.service.getSyntacticDiagnostics(file), ...this.service.getSemanticDiagnostics(file)].filter(
         (d) => d.category === ts.DiagnosticCategory.Error && !IGNORED_CODES.has(d.code) && d.start !== undefined && d.start >= headerLength,
       );
       error = diags.length ? typeErrorContent(diags, source, headerLength, text) : null;
       if (this.checkCache.size > 500) this.checkCache.clear();
-      this.checkCache.set(key, error);
-    } else if (error === null) this.setFile(file, text);
-    if (error) {
-      this.deleteFile(file);
-      return { ok: false, error };
+      this.checkCache.set(text, error);
     }
-    this.pending.set(id, { file, names });
+    if (error) return { ok: false, error };
+    this.pending.set(id, { text, names });
     return { ok: true, converted };
   }
 
@@ -283,23 +312,24 @@ export class CellLanguage {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
-    const mod = "./" + path.basename(p.file, ".ts");
+    // Only cells that declare something are imported by later ones.
+    if (p.names.length === 0) return;
+    const file = this.cellFile(id);
+    this.setFile(file, p.text);
+    const mod = "./" + path.basename(file, ".ts");
     for (const n of p.names) this.owners.set(n, mod);
     // Declarations changed: cached verdicts may no longer hold.
-    if (p.names.length) this.checkCache.clear();
+    this.checkCache.clear();
   }
 
   /** Drops a checked cell that never ran. */
   discard(id: number): void {
-    const p = this.pending.get(id);
-    if (!p) return;
     this.pending.delete(id);
-    this.deleteFile(p.file);
   }
 
   complete(code: string, pos: number): { matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number }[] } {
     const { text, headerLength } = this.moduleText(code);
-    const file = path.join(this.cwd, "__complete__.ts");
+    const file = this.rootFile("complete");
     this.setFile(file, text);
     let start = pos;
     while (start > 0 && /[\w$]/.test(code[start - 1])) start--;
@@ -317,7 +347,7 @@ export class CellLanguage {
 
   inspect(code: string, pos: number, detail: number): { found: boolean; text: string } {
     const { text, headerLength } = this.moduleText(code);
-    const file = path.join(this.cwd, "__inspect__.ts");
+    const file = this.rootFile("inspect");
     this.setFile(file, text);
     for (const p of [pos, pos - 1]) {
       if (p < 0) continue;

@@ -71,7 +71,6 @@ export class Protocol {
   private lastExecute: Message | null = null;
   private runningExecute: Message | null = null;
   private readonly comms = new Map<string, string>();
-  private readonly pendingInputs = new Map<number, Message>();
   private inputWaiter: { seq: number; parent: Message } | null = null;
   private readonly history: History;
   private shuttingDown = false;

@@ -12,6 +12,7 @@ import * as path from "path";
 import { PACKAGE_ROOT } from "./paths";
 import * as fs from "fs";
 import { createRequire } from "module";
+import { formatWithOptions } from "util";
 import { pathToFileURL } from "url";
 import { createDisplay, createTslab, DisplayFn, isDisplayHandle, plainText, Publisher, toBundle } from "./display";
 import { CommManager } from "./comm";
@@ -232,6 +233,8 @@ export class Runtime {
       },
     };
     Object.defineProperty(g, "__gb", { value: gb, enumerable: false, configurable: true });
+    // Scripts have no module scope, so no `require` of their own; the type checker promises one.
+    if (typeof g.require !== "function") g.require = cellRequire();
     g.display = this.display;
     g.clearOutput = (wait = false) => publisher.clearOutput(wait);
     g.comms = this.comms;
@@ -240,6 +243,10 @@ export class Runtime {
   }
 
   private captureStdio(): void {
+    // console.log through Node's Console costs twice a direct format-and-write; cells print a lot.
+    const format = (args: unknown[]) => formatWithOptions({}, ...args) + "\n";
+    console.log = console.info = console.debug = (...args: unknown[]) => this.streams.write("stdout", format(args));
+    console.error = console.warn = (...args: unknown[]) => this.streams.write("stderr", format(args));
     for (const name of ["stdout", "stderr"] as const) {
       const stream = process[name];
       (stream as unknown as { write: unknown }).write = (chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {

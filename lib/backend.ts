@@ -114,6 +114,15 @@ export interface Backend {
    * collected without being disposed. Backends whose memory lives on the JS heap omit it.
    */
   release?(handle: unknown): void;
+  /**
+   * Optional: true when the backend itself frees a storage's memory once the Storage object is
+   * garbage collected (its own FinalizationRegistry, an N-API finalizer). The engine then does
+   * not register the storage in its FinalizationRegistry, which would cost as much again per op;
+   * `memory()` reports `memoryStats()` for such a backend instead of counting.
+   */
+  readonly releasesOnCollect?: boolean;
+  /** Optional: live storages and bytes as the backend counts them (used by `memory()`). */
+  memoryStats?(): { tensors: number; bytes: number };
 
   // ---- layout ---------------------------------------------------------------------------
   /** Materialises a view as a contiguous storage, converting to `dtype` if given. */

@@ -20,7 +20,7 @@ export interface TensorOptions {
 }
 
 /** Nested arrays of numbers or booleans. */
-export type NestedArray = number | boolean | NestedArray[];
+export type NestedArray = number | boolean | TypedArray | NestedArray[];
 
 function isArrayLike(v: unknown): v is ArrayLike<unknown> {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));

@@ -104,7 +104,7 @@ export class Engine {
     return m;
   }
 
-  /** Registers (or replaces) a backend, e.g. a test double or a freshly built addon. */
+  /** Registers (or replaces) a backend, e.g. one the caller loaded itself or a freshly rebuilt addon. */
   registerBackend(b: Backend): void {
     this.backends.set(b.name, b);
     this.failures.delete(b.name);
@@ -116,7 +116,8 @@ export class Engine {
     if (b !== undefined) return b;
     const reason = this.tryLoad(device);
     if (reason !== null) {
-      throw new Error(`device "${device}" is unavailable: ${reason}. Use device "js" (always available), or see the build log (npm run build:native).`);
+      const fix = device === "cpu" ? "rebuild the native addon with `npm run build:native` and read its log" : "it needs an NVIDIA GPU and driver (the CUDA toolkit is not needed)";
+      throw new Error(`device "${device}" is unavailable: ${reason}. Use device "js" (always available), or ${fix}.`);
     }
     return this.backends.get(device)!;
   }
@@ -185,7 +186,8 @@ export class Engine {
   track(storage: Storage): StorageRef {
     const bytes = storage.size * bytesPerElement(storage.dtype);
     const device = storage.backend.name;
-    if (device === "js" && !this.trackJs) return new StorageRef(storage, bytes, false);
+    // js memory is the collector's; a self-releasing backend frees and counts its own.
+    if ((device === "js" && !this.trackJs) || storage.backend.releasesOnCollect) return new StorageRef(storage, bytes, false);
     const ref = new StorageRef(storage, bytes, true);
     let m = this.live.get(device);
     if (m === undefined) { m = { tensors: 0, bytes: 0 }; this.live.set(device, m); }
@@ -229,10 +231,19 @@ export class Engine {
     m.bytes -= bytes;
   }
 
-  /** Live storages and bytes per device (js only when `trackJs`). */
+  /**
+   * Live storages and bytes per device: the backend's own figures where it keeps them
+   * (`memoryStats`), else the engine's count (js only when `trackJs`).
+   */
   memory(): Partial<Record<DeviceName, DeviceMemory>> {
     const out: Partial<Record<DeviceName, DeviceMemory>> = {};
     for (const [d, m] of this.live) out[d] = { tensors: m.tensors, bytes: m.bytes };
+    for (const [d, b] of this.backends) {
+      if (b.memoryStats) {
+        const st = b.memoryStats();
+        out[d] = { tensors: st.tensors, bytes: st.bytes };
+      }
+    }
     return out;
   }
 }

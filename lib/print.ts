@@ -56,7 +56,6 @@ function floatFormatter(values: number[]): Fmt {
   return (v) => special(v) ?? (useSci ? sci(v, p) : v.toFixed(p));
 }
 
-interface Block { shape: number[]; at: (idx: number[]) => number }
 
 /**
  * The values to print as a flat row-major array over `shape`: all of them, or for a large

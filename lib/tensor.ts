@@ -23,6 +23,14 @@ export interface VarOptions {
   correction?: number;
 }
 
+/**
+ * An n-dimensional array on a device, with reverse-mode autodiff.
+ * @example
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const y = x.matmul(x.T).sum();
+ * y.backward();
+ * x.grad;   // tensor([[ 8., 12.], [ 8., 12.]])
+ */
 export class Tensor implements View {
   readonly storage: Storage;
   /** @internal the storage's reference count and size record. */

@@ -300,7 +300,7 @@ line of slope $W$. \`plot.NN(W, b)\` is such a neuron, as a module of the librar
 a bias parameter.
 `),
     code(`
-const neuron = new plot.NN(2, -1);
+const neuron = plot.NN(2, -1);
 console.log(neuron.namedParameters().map(([name, p]) => \`\${name}: \${p.toString()}\`).join("\\n"));
 neuron.call(tensor([[-1], [0], [0.5], [1], [2]]))
 `),
@@ -310,7 +310,7 @@ neuron.call(tensor([[-1], [0], [0.5], [1], [2]]))
 As $W$ grows, the ramp after the corner gets steeper and approaches a vertical line.
 `),
     code(`
-plot.plotSteps([new plot.NN(1, 0), new plot.NN(10, 0), new plot.NN(100, 0), new plot.NN(1000, 0)])
+plot.plotSteps([plot.NN(1, 0), plot.NN(10, 0), plot.NN(100, 0), plot.NN(1000, 0)])
 `),
     md(`
 ### Moving the corner
@@ -318,7 +318,7 @@ plot.plotSteps([new plot.NN(1, 0), new plot.NN(10, 0), new plot.NN(100, 0), new 
 The bias moves the corner to $x = -b/W$: with $W = 1$, a bias of 10 puts it at $-10$.
 `),
     code(`
-plot.plotSteps([new plot.NN(1, 0), new plot.NN(1, 10), new plot.NN(1, 20), new plot.NN(1, 30)])
+plot.plotSteps([plot.NN(1, 0), plot.NN(1, 10), plot.NN(1, 20), plot.NN(1, 30)])
 `),
     md(`
 ## A step from two neurons
@@ -332,7 +332,7 @@ To put a step at position $c$ with slope $K$, take $W = K$ and $b = -Kc$:
 `),
     code(`
 function step(x: Tensor, c: number, K = 1000): Tensor {
-  const a = new plot.NN(K, -K * c), bNeuron = new plot.NN(K, -K * c - 1);
+  const a = plot.NN(K, -K * c), bNeuron = plot.NN(K, -K * c - 1);
   return a.call(x).sub(bNeuron.call(x));
 }
 step(tensor([[-1], [0.4999], [0.5], [0.5005], [0.6], [2]]), 0.5)
@@ -384,8 +384,39 @@ plot.scatter(tensor([Array.from(xTrain.data()), Array.from(yTrain.data())]).T, u
 The network hits every training point, but between them it is a staircase: it memorises the
 training set rather than learning the smooth curve behind it. The construction proves that a
 wide enough network *can* represent the data; it says nothing about how well it generalises, or
-about how gradient descent would find such weights. Deeper networks can do the same with far
-fewer units.
+about how gradient descent would find such weights.
+
+## Letting gradient descent find the weights
+
+Now give a network of the same kind (one hidden layer of ReLU units, a linear output) the same
+12 points and let it learn its weights by minimising the squared error. \`fit\` shows the
+progress and the loss curve while it trains.
+
+The inputs are centred first (x − 3, so they lie in [−3, 3]). The layer starts with zero biases,
+which puts every unit's corner at input 0; with all inputs positive those corners would sit at the
+edge of the data, every unit would be a plain line over it, and training would crawl. Scaling and
+centring inputs is a cheap habit that avoids such trouble.
+`),
+    code(`
+manualSeed(0);
+const X = xTrain.sub(3).reshape(-1, 1), y = yTrain.reshape(-1, 1);
+const model = new nn.Sequential([
+  new nn.Dense(2 * m, { inputDim: 1, activation: "relu" }),
+  new nn.Dense(1, { inputDim: 2 * m }),
+]);
+const lr = 0.02, numEpochs = 400;
+model.compile({ optimizer: new optim.Adam(model.parameters(), { lr }), loss: "mse" });
+const history = await model.fit(X, y, { epochs: numEpochs, batchSize: m });
+\`final training loss: \${history.history.loss[numEpochs - 1].toFixed(4)}\`
+`),
+    code(`
+const yHat = model.predict(grid.sub(3).reshape(-1, 1)).reshape(-1);
+plot.lineChart({ "learned by gradient descent": yHat, "built by hand": curve, "sin(x)": grid.sin() },
+  { x: grid, title: "Two networks of 24 ReLU units", xLabel: "x", yLabel: "y", points: false })
+`),
+    md(`
+The learned network does not reproduce the points exactly, but it is smooth between them: gradient
+descent from small random weights prefers simple functions, which is often what we want.
 
 ## Summary
 
@@ -393,14 +424,17 @@ fewer units.
 - Two neurons with nearby corners make a step of height 1 at any position.
 - $m$ steps feeding a linear output unit reproduce $m$ training pairs exactly: a one-hidden-layer
   ReLU network with $2m$ units is a universal approximator for one-dimensional data.
-- Representing the training set is not the same as generalising from it.
+- Representing the training set is not the same as generalising from it; gradient descent finds a
+  smoother fit with the same number of units.
 
 ## Exercises
 
 1. Lower the slope \`K\` passed to \`stepNetwork\` to 5. What happens between the training points, and at them?
 2. Build a step out of two **sigmoid** units instead of ReLUs. How steep must they be to look like a step?
 3. Use 40 samples instead of 12. Does the staircase look more like $\\sin x$? What does that cost in units?
-4. Sketch how you would build a "bump" (1 on an interval, 0 elsewhere) from steps, and use bumps
+4. Train the second network on the raw inputs (\`X = xTrain.reshape(-1, 1)\`). Compare the final
+   loss and the curve with the centred version, and explain the difference.
+5. Sketch how you would build a "bump" (1 on an interval, 0 elsewhere) from steps, and use bumps
    to approximate a function of **two** inputs. How many units does a grid of $k \\times k$ bumps need?
 `),
   ],

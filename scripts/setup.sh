@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# libopenblas0-pthread: the BLAS of the PyTorch benchmark peer (without it Debian's torch falls back to
+# the reference BLAS, some 40x slower at matrix products, and npm run bench would flatter gradbook).
 APT_PKGS=(python3 make g++ python3-jupyter-client python3-jupyter-kernel-test python3-nbclient
   python3-nbformat python3-ipykernel python3-pytest jupyter-notebook jupyter-nbconvert
-  chromium python3-torch)
+  chromium python3-torch libopenblas0-pthread)
 missing=()
 for p in "${APT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -305,6 +305,8 @@ export abstract class Model extends Module {
   predict(X: Tensor, options: { batchSize?: number } = {}): Tensor {
     const { batchSize = 256 } = options;
     if (!(X instanceof Tensor)) throw new Error(`predict: X must be a Tensor, got ${typeof X}`);
+    if (X.ndim < 1 || X.shape[0] === 0) throw new Error(`predict: X [${X.shape.join(",")}] has no samples on axis 0`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`predict: batchSize must be a positive integer, got ${batchSize}`);
     const was = this.training;
     this.eval();
     try {

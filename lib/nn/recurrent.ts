@@ -104,7 +104,7 @@ abstract class RecurrentBase extends Module {
     if (x.ndim !== 3 || x.shape[2] !== this.inputSize) {
       shapeError(this.name, "input", `[N, T, ${this.inputSize}]`, x.shape);
     }
-    const [N, T] = x.shape;
+    const N = x.shape[0];
     const H = this.hiddenSize;
     const LD = this.numLayers * this.directions;
     for (const k of ["h", "c"] as const) {
@@ -121,15 +121,14 @@ abstract class RecurrentBase extends Module {
       const outs: Tensor[] = [];
       for (let d = 0; d < this.directions; d++) {
         const k = l * this.directions + d;
-        const h0 = state.h ? state.h.index(k) : zeros([N, H]).to(x.device);
-        const c0 = state.c ? state.c.index(k) : zeros([N, H]).to(x.device);
+        const h0 = state.h ? state.h.index(k) : zeros([N, H], { device: x.device, dtype: x.dtype });
+        const c0 = state.c ? state.c.index(k) : zeros([N, H], { device: x.device, dtype: x.dtype });
         const r = this.runDirection(input, l, d === 1, h0, c0);
         outs.push(r.output);
         hN.push(r.h);
         if (r.c) cN.push(r.c);
       }
       input = outs.length === 1 ? outs[0] : concat(outs, 2);
-      void T;
     }
     const out: RecurrentOutput = { output: input, h: stack(hN, 0) };
     if (this.mode === "lstm") out.c = stack(cN, 0);

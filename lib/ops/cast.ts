@@ -8,7 +8,7 @@ import { Tensor, makeTensor } from "../tensor";
 /**
  * Converts to `dtype` (a copy; the same tensor when the dtype already matches). Float-to-int
  * truncates toward zero; anything non-zero becomes true.
- * @example tensor([1.7, -1.7]).astype("int32")   // tensor([ 1, -1], dtype=int32)
+ * @example tensor([1.7, -1.7]).astype("int32")   // tensor([ 1, -1])
  */
 export function astype(x: Tensor, dtype: DType): Tensor {
   checkDType("astype", dtype);

@@ -1,4 +1,5 @@
 /** Inverted dropout. */
+import { isFloat } from "../dtype";
 import { OpError } from "../errors";
 import { Tensor } from "../tensor";
 import { rand } from "../random";
@@ -16,6 +17,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new OpError("dropout", `p must be a probability in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   if (p === 1) return mul(x, 0);
+  if (!isFloat(x.dtype)) throw new OpError("dropout", `x must be a float tensor, got ${x.dtype}`);
   const keep = astype(lt(rand(x.shape, { dtype: x.dtype, device: x.device }), 1 - p), x.dtype);
   return mul(x, div(keep, 1 - p));
 }

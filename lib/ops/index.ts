@@ -3,7 +3,7 @@ export { neg, abs, sign, exp, log, sqrt, rsqrt, square, reciprocal, tanh, sigmoi
 export { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr } from "./binary";
 export { sum, mean, max, min, prod, variance, std, logsumexp, argmax, argmin, all, any, sumTo } from "./reduce";
 export type { VarOptions } from "./reduce";
-export { reshape, view, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, index, contiguous, clone, detach } from "./shape";
+export { reshape, view, flatten, squeeze, unsqueeze, permute, transpose, expand, broadcastTo, slice, index, contiguous, clone, detach } from "./shape";
 export type { IndexSpec } from "./shape";
 export { astype, toDevice } from "./cast";
 export { item, getElement, readData, toNested, assignInPlace, addInPlace } from "./access";

@@ -43,7 +43,7 @@ function expandBack(g: Tensor, x: Tensor, axes: number[], keepdim: boolean): Ten
 
 /**
  * Sum over `axis` (all axes when omitted). Integer and bool inputs sum to int32.
- * @example tensor([[1, 2], [3, 4]]).sum(0)   // tensor([4, 6], dtype=int32)
+ * @example tensor([[1, 2], [3, 4]]).sum(0)   // tensor([4., 6.])
  */
 export function sum(x: Tensor, axis?: Axis, keepdim = false): Tensor {
   checkTensor("sum", "x", x);

@@ -141,6 +141,11 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return record(out, "ExpandBackward", [x], (g) => [sumTo(g, x.shape)]);
 }
 
+/** `expand` under NumPy's name. */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  return expand(x, shape);
+}
+
 /** Normalises Python-style slice bounds for an axis of length n. */
 function sliceBounds(start: number | null | undefined, end: number | null | undefined, n: number): [number, number] {
   let s = start ?? 0, e = end ?? n;

@@ -1,5 +1,5 @@
 /** Shared helpers of the ops: operand conversion, device checks, broadcasting. */
-import type { Backend, DType, View } from "../backend";
+import type { Backend, DType, Storage, View } from "../backend";
 import { getEngine } from "../engine";
 import { promoteTypes, promoteWithScalar } from "../dtype";
 import { OpError, fmtShape } from "../errors";
@@ -117,13 +117,13 @@ export function floatDtypeOf(d: DType): DType {
  * The storage of x as a contiguous, offset-0 buffer for kernels that take a Storage: x's own
  * when it already is one, else a temporary copy the caller frees with `releaseTemp`.
  */
-export function denseStorage(x: Tensor): import("../backend").Storage {
+export function denseStorage(x: Tensor): Storage {
   const s = x.storage;
   if (x.offset === 0 && s.size === x.size && x.isContiguous()) return s;
   return s.backend.contiguous(x);
 }
 
 /** Frees a temporary made by denseStorage (not x's own storage). */
-export function releaseTemp(x: Tensor, s: import("../backend").Storage): void {
+export function releaseTemp(x: Tensor, s: Storage): void {
   if (s !== x.storage) s.backend.dispose(s);
 }

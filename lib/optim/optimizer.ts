@@ -5,7 +5,7 @@
  * Subclasses implement one parameter's update; per-parameter state (momentum buffers,
  * running averages) lives in `state`, created on a parameter's first step.
  */
-import { Tensor, noGrad } from "../nn/core";
+import { Tensor, noGrad, tidy } from "../nn/core";
 import { clipGradNorm, clipGradValue } from "./clip";
 
 /** Something that has parameters (a Module) or the parameters themselves. */
@@ -69,7 +69,8 @@ export abstract class Optimizer {
 
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
-    noGrad(() => {
+    // tidy frees the update's temporaries at once; state, parameters and gradients are kept.
+    noGrad(() => tidy(() => {
       if (this.clipValue !== undefined) clipGradValue(this.params, this.clipValue);
       if (this.clipNorm !== undefined) clipGradNorm(this.params, this.clipNorm);
       this.stepCount++;
@@ -79,7 +80,7 @@ export abstract class Optimizer {
         if (!s) this.state.set(p, (s = {}));
         this.update(p, p.grad, s);
       }
-    });
+    }));
   }
 
   /** A zero tensor like p, kept across tidy scopes (for state). */

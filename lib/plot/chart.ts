@@ -26,7 +26,9 @@ export const BASE_CONFIG = {
   font: FONT,
   title: { fontSize: 14, anchor: "start", offset: 8 },
   axis: { labelFontSize: 11, titleFontSize: 12, labelOverlap: true, grid: true, gridOpacity: 0.5 },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
+  // vega measures text in Node by estimate (0.8 em a character), so the default limits cut
+  // labels that fit; these allow typical series names in full.
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 },
   header: { labelFontSize: 12, titleFontSize: 12 },
   view: { stroke: "#ddd" },
 };
@@ -119,7 +121,6 @@ let vegaModules: { vega: VegaRuntime; vl: { compile(spec: unknown): { spec: unkn
 
 function loadVega() {
   // Loaded lazily (see the file comment); require keeps it synchronous.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (!vegaModules) vegaModules = { vega: require("vega"), vl: require("vega-lite") };
   return vegaModules;
 }
@@ -180,7 +181,6 @@ let Resvg: (new (svg: string, opts: unknown) => { render(): { asPng(): Buffer } 
 
 /** Renders an SVG document to a base64 PNG with resvg and the system fonts. */
 export function renderPNG(svg: string, zoom = 2): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (!Resvg) Resvg = require("@resvg/resvg-js").Resvg;
   const r = new Resvg!(svg, {
     font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" },

@@ -224,8 +224,11 @@ export function heatmap(matrix: unknown, options: HeatmapOptions = {}): Chart {
   const max = Math.max(...all), min = Math.min(...all);
   const annotate = options.annotate ?? nr * nc <= 400;
   const cell = Math.max(12, Math.min(48, Math.floor(400 / Math.max(nr, nc))));
+  // Column labels lie flat when they fit their cell, and turn vertical when they do not.
+  const longest = Math.max(...xl.map((l) => l.length));
+  const labelAngle = longest * 7 > cell ? -90 : 0;
   const base = {
-    x: { field: "col", type: "ordinal", sort: xl, title: options.xLabel ?? "column", axis: { labelAngle: 0, grid: false, labelLimit: 80 } },
+    x: { field: "col", type: "ordinal", sort: xl, title: options.xLabel ?? "column", axis: { labelAngle, grid: false, labelLimit: 80 } },
     y: { field: "row", type: "ordinal", sort: yl, title: options.yLabel ?? "row", axis: { grid: false, labelLimit: 80 } },
   };
   const layers: VegaLiteSpec[] = [
@@ -368,7 +371,6 @@ function tidy(v: number): number {
 
 /** A vega colour scheme as t in [0, 1] → [r, g, b] (vega is loaded lazily by the renderer too). */
 export function colorScheme(name: string): (t: number) => [number, number, number] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const interp = require("vega").scheme(name) as ((t: number) => string) | undefined;
   if (typeof interp !== "function") throw new Error(`plot: unknown colour scheme "${name}"`);
   return (t) => parseColor(interp(Math.min(1, Math.max(0, t))));

@@ -144,12 +144,13 @@ export function plotLossFns(options: { margin?: [number, number]; maxLoss?: numb
  * A real module: its `weight` and `bias` are parameters, and it runs on tensors.
  *
  * @example
- * const n = new plot.NN(10, 0);
+ * const n = new plot.ReLUNeuron(10, 0);
  * n.call(tensor([[-1], [0.05], [1]])); // [[0], [0.5], [10]]
  */
-export class NN extends Module {
+export class ReLUNeuron extends Module {
   constructor(W: number, b: number) {
     super();
+    this.name = "NN";
     if (!Number.isFinite(W) || !Number.isFinite(b)) throw new Error(`NN: W and b must be finite numbers, got W=${W}, b=${b}`);
     this.registerParameter("weight", tensor([[W]]));
     this.registerParameter("bias", tensor([b]));
@@ -168,18 +169,35 @@ export class NN extends Module {
   }
 }
 
+/** `NN(W, b)` as the lecture writes it (no `new` needed; `new NN(W, b)` works too). */
+export interface NNFactory {
+  (W: number, b: number): ReLUNeuron;
+  new (W: number, b: number): ReLUNeuron;
+}
+
+/**
+ * Makes a one-neuron ReLU network max(0, W·x + b) (a `ReLUNeuron` module).
+ *
+ * @example
+ * plot.plotSteps([plot.NN(1, 0), plot.NN(10, 0), plot.NN(100, 0), plot.NN(1000, 0)]);
+ */
+export const NN = function NN(W: number, b: number) {
+  // Called with or without `new`, it returns the module; a returned object replaces `this`.
+  return new ReLUNeuron(W, b);
+} as unknown as NNFactory;
+
 /**
  * Left: each neuron's output max(0, W·x + b), showing how a larger W makes it steeper and b moves
  * the corner. Right: the step each makes with a second neuron, max(0, W·x + b) − max(0, W·x + b − 1),
  * which rises from 0 to 1 over a width of 1/W.
  *
  * @example
- * plot.plotSteps([new plot.NN(1, 0), new plot.NN(10, 0), new plot.NN(100, 0), new plot.NN(1000, 0)]);
+ * plot.plotSteps([plot.NN(1, 0), plot.NN(10, 0), plot.NN(100, 0), plot.NN(1000, 0)]);
  */
-export function plotSteps(nets: NN[], options: { xRange?: [number, number]; points?: number } = {}): Chart {
+export function plotSteps(nets: ReLUNeuron[], options: { xRange?: [number, number]; points?: number } = {}): Chart {
   if (!Array.isArray(nets) || nets.length === 0) throw new Error("plotSteps: pass a non-empty list of NN(W, b) modules");
   nets.forEach((n, i) => {
-    if (!(n instanceof NN)) throw new Error(`plotSteps: nets[${i}] must be an NN(W, b), got ${typeof n}`);
+    if (!(n instanceof ReLUNeuron)) throw new Error(`plotSteps: nets[${i}] must be an NN(W, b), got ${typeof n}`);
   });
   const corners = nets.map((n) => -n.b / n.W);
   let [x0, x1] = options.xRange ?? [Math.min(0, ...corners), Math.max(0, ...corners)];
@@ -202,7 +220,7 @@ export function plotSteps(nets: NN[], options: { xRange?: [number, number]; poin
     for (const n of nets) {
       const label = `W=${n.W}, b=${n.b}`;
       const y1 = toVector(n.call(X), "NN output");
-      const y2 = toVector(new NN(n.W, n.b - 1).call(X), "NN output");
+      const y2 = toVector(new ReLUNeuron(n.W, n.b - 1).call(X), "NN output");
       xs.forEach((x, i) => {
         relu.push({ x: round(x), y: round(Math.min(y1[i], yMax * 1.05)), net: label });
         step.push({ x: round(x), y: round(y1[i] - y2[i]), net: label });
@@ -301,7 +319,8 @@ export function plotFilters(convLayer: unknown, options: { maxFilters?: number; 
  * plot.plotFeatureMaps(conv, X.slice(0, 0, 1)); // X: [n, 1, 28, 28]
  */
 export function plotFeatureMaps(convLayerOrModel: unknown, image: unknown, options: { maxMaps?: number; columns?: number; title?: string } = {}): Chart {
-  const img = isTensorLike(image) ? (image as Tensor) : tensor(toNumbers(image, "image").values, { shape: toNumbers(image, "image").shape } as never);
+  if (!isTensorLike(image)) toNumbers(image, "image"); // a clear error for ragged or non-numeric input
+  const img = isTensorLike(image) ? (image as Tensor) : tensor(image as number[][]);
   const s = img.shape;
   const x = s.length === 2 ? img.reshape(1, 1, s[0], s[1]) : s.length === 3 ? img.reshape(1, s[0], s[1], s[2]) : img;
   if (x.ndim !== 4 || x.shape[0] !== 1) throw new Error(`plotFeatureMaps: image must have shape [h, w], [c, h, w] or [1, c, h, w], got [${s}]`);

@@ -15,7 +15,7 @@ export {
   type HeatmapOptions, type ContourOptions, type ImageGridOptions,
 } from "./charts";
 export {
-  plotActivations, activationCurves, ACTIVATIONS, plotLossFns, LOSS_FNS, NN, plotSteps,
-  plotFilters, plotFeatureMaps, decisionBoundary, type ActivationFn, type DecisionBoundaryOptions,
+  plotActivations, activationCurves, ACTIVATIONS, plotLossFns, LOSS_FNS, NN, ReLUNeuron, plotSteps,
+  plotFilters, plotFeatureMaps, decisionBoundary, type ActivationFn, type DecisionBoundaryOptions, type NNFactory,
 } from "./course";
 export { createProgressCallback, curvesChart, type ProgressCallback, type ProgressOptions } from "./progress";

@@ -217,6 +217,9 @@ export function curvesChart(points: { x: number; logs: Logs }[], history: Logs[]
     }
   });
   const panels = [...names].filter((n) => values.some((v) => v.metric === n));
+  const splits = ["training", "validation"].filter((sp) => values.some((v) => v.split === sp));
+  // Dots help while there are few epochs; over hundreds they only blur the line.
+  const dots = points.length <= 60;
   const spec: VegaLiteSpec = {
     data: { values },
     hconcat: panels.map((m) => ({
@@ -224,11 +227,11 @@ export function curvesChart(points: { x: number; logs: Logs }[], history: Logs[]
       width: 260,
       height: 180,
       transform: [{ filter: { field: "metric", equal: m } }],
-      mark: { type: "line", point: { size: 20 }, strokeWidth: 2 },
+      mark: { type: "line", point: dots ? { size: 20 } : false, strokeWidth: 2 },
       encoding: {
         x: { field: "x", type: "quantitative", title: "epoch", scale: { domainMin: 0 } },
         y: { field: "value", type: "quantitative", title: m, scale: { zero: false } },
-        color: { field: "split", type: "nominal", title: "data", sort: ["training", "validation"], scale: { domain: ["training", "validation"], range: CLASS_COLORS.slice(0, 2) } },
+        color: { field: "split", type: "nominal", title: "data", sort: splits, scale: { domain: splits, range: CLASS_COLORS.slice(0, splits.length) } },
       },
     })),
   };

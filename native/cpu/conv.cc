@@ -192,10 +192,38 @@ void conv_bwd_weight(const T* x, const T* dy, const ConvP& p, T* dw) {
   }
 }
 
+/** Max pooling without padding: every window lies inside the plane, so no bounds checks. */
+template <typename T>
+void maxpool_unpadded(const T* base, const PoolP& p, T* out, int32_t* idx) {
+  for (i64 oh = 0; oh < p.oh; oh++)
+    for (i64 ow = 0; ow < p.ow; ow++) {
+      i64 y0 = oh * p.sh, x0 = ow * p.sw;
+      T best = base[y0 * p.w + x0];
+      i64 bi = y0 * p.w + x0;
+      bool nan = best != best;
+      for (i64 i = 0; i < p.kh && !nan; i++)
+        for (i64 j = 0; j < p.kw; j++) {
+          i64 k = (y0 + i) * p.w + x0 + j;
+          T v = base[k];
+          if (v > best || v != v) {
+            best = v;
+            bi = k;
+            if (v != v) { nan = true; break; }
+          }
+        }
+      out[oh * p.ow + ow] = best;
+      idx[oh * p.ow + ow] = int32_t(bi);
+    }
+}
+
 template <typename T>
 void maxpool(const T* x, const PoolP& p, T* out, int32_t* idx) {
   const i64 L = p.oh * p.ow, hw = p.h * p.w;
   parallel_for(p.n * p.c, std::max<i64>(1, 8192 / (L + 1)), [&](i64 pb, i64 pe) {
+    if (p.pt == 0 && p.pl == 0 && (p.oh - 1) * p.sh + p.kh <= p.h && (p.ow - 1) * p.sw + p.kw <= p.w) {
+      for (i64 pl = pb; pl < pe; pl++) maxpool_unpadded(x + pl * hw, p, out + pl * L, idx + pl * L);
+      return;
+    }
     for (i64 pl = pb; pl < pe; pl++) {
       const T* base = x + pl * hw;
       for (i64 oh = 0; oh < p.oh; oh++) {

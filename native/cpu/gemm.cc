@@ -124,6 +124,18 @@ Kernel pick_kernel() {
 
 Kernel K = pick_kernel();
 
+// For short products (m below the AVX-512 tile height) most of a 12-row tile would be padding:
+// the 6 x 16 AVX2 kernel wastes far less, and on CPUs that split 512-bit FMAs in two (AMD
+// Zen 4) it has the same peak.
+Kernel pick_small() {
+#ifdef GB_X86
+  if (std::string(K.name) == "avx512" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return Kernel{"avx2", 6, 16, ukr_avx2};
+#endif
+  return K;
+}
+Kernel K_SMALL = pick_small();
+
 // Cache blocking. KC x NR of B stays in L1 across an A block; MC x KC of A stays in L2.
 const i64 KC = 384, MC_ROWS = 240, NC = 3072;
 
@@ -148,8 +160,15 @@ void pack_a(i64 mc, i64 kc, const float* a, i64 rsa, i64 csa, float* dst, int mr
     int rows = int(std::min<i64>(mr, mc - i0));
     const float* src = a + i0 * rsa;
     if (csa == 1 && rows == mr) {
-      for (i64 p = 0; p < kc; p++)
-        for (int i = 0; i < mr; i++) dst[p * mr + i] = src[i * rsa + p];
+      // Row-major A: read each row 16 elements (one cache line) at a time; walking all rows
+      // per element would thrash L1 when the row length is a power of two.
+      for (i64 p0 = 0; p0 < kc; p0 += 16) {
+        i64 p1 = std::min(kc, p0 + 16);
+        for (int i = 0; i < mr; i++) {
+          const float* r = src + i * rsa;
+          for (i64 p = p0; p < p1; p++) dst[p * mr + i] = r[p];
+        }
+      }
     } else if (rsa == 1 && rows == mr) {
       for (i64 p = 0; p < kc; p++) std::memcpy(dst + p * mr, src + p * csa, sizeof(float) * mr);
     } else {
@@ -168,8 +187,14 @@ void pack_b(i64 kc, i64 nc, const float* b, i64 rsb, i64 csb, float* dst, int nr
     if (csb == 1 && cols == nr) {
       for (i64 p = 0; p < kc; p++) std::memcpy(dst + p * nr, src + p * rsb, sizeof(float) * nr);
     } else if (rsb == 1 && cols == nr) {
-      for (i64 p = 0; p < kc; p++)
-        for (int j = 0; j < nr; j++) dst[p * nr + j] = src[j * csb + p];
+      // Transposed B: the same cache-line blocking as for A.
+      for (i64 p0 = 0; p0 < kc; p0 += 16) {
+        i64 p1 = std::min(kc, p0 + 16);
+        for (int j = 0; j < nr; j++) {
+          const float* r = src + j * csb;
+          for (i64 p = p0; p < p1; p++) dst[p * nr + j] = r[p];
+        }
+      }
     } else {
       for (i64 p = 0; p < kc; p++)
         for (int j = 0; j < nr; j++) dst[p * nr + j] = j < cols ? src[j * csb + p * rsb] : 0.f;
@@ -178,8 +203,8 @@ void pack_b(i64 kc, i64 nc, const float* b, i64 rsb, i64 csb, float* dst, int nr
   }
 }
 
-void sgemm_single(i64 m, i64 n, i64 k, const float* a, i64 rsa, i64 csa, const float* b, i64 rsb,
-                  i64 csb, float* c, i64 ldc, bool accumulate) {
+void sgemm_single(const Kernel& K, i64 m, i64 n, i64 k, const float* a, i64 rsa, i64 csa,
+                  const float* b, i64 rsb, i64 csb, float* c, i64 ldc, bool accumulate) {
   const int mr = K.mr, nr = K.nr;
   if (k == 0) {
     if (!accumulate)
@@ -249,21 +274,23 @@ const char* sgemm_kernel_name() { return K.name; }
 void sgemm_force_kernel(const char* name) {
   setenv("GRADBOOK_SGEMM_KERNEL", name, 1);
   K = pick_kernel();
+  K_SMALL = pick_small();
 }
 
 void sgemm(i64 m, i64 n, i64 k, const float* a, i64 rsa, i64 csa, const float* b, i64 rsb,
            i64 csb, float* c, i64 ldc, bool accumulate, bool allow_threads) {
   if (m <= 0 || n <= 0) return;
+  const Kernel& ker = m < K.mr ? K_SMALL : K;
   int threads = allow_threads ? pool_size() : 1;
   double work = double(m) * double(n) * double(k);
   if (threads <= 1 || work < 64.0 * 64 * 64) {
-    sgemm_single(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate);
+    sgemm_single(ker, m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate);
     return;
   }
   // Split C into one slab per thread along its longer side (in whole micro-tiles); each
   // thread packs its own operands, which costs 1/(slab size) of the arithmetic.
   bool split_m = m >= n;
-  i64 len = split_m ? m : n, unit = split_m ? K.mr : K.nr;
+  i64 len = split_m ? m : n, unit = split_m ? ker.mr : ker.nr;
   i64 units = (len + unit - 1) / unit;
   // Large products are cut into a few slabs per thread, handed out dynamically, so that a
   // thread preempted by another process delays one small slab rather than half the work.
@@ -273,9 +300,9 @@ void sgemm(i64 m, i64 n, i64 k, const float* a, i64 rsa, i64 csa, const float* b
     i64 b0 = units * t / parts * unit, b1 = std::min(len, units * (t + 1) / parts * unit);
     if (b0 >= b1) return;
     if (split_m)
-      sgemm_single(b1 - b0, n, k, a + b0 * rsa, rsa, csa, b, rsb, csb, c + b0 * ldc, ldc, accumulate);
+      sgemm_single(ker, b1 - b0, n, k, a + b0 * rsa, rsa, csa, b, rsb, csb, c + b0 * ldc, ldc, accumulate);
     else
-      sgemm_single(m, b1 - b0, k, a, rsa, csa, b + b0 * csb, rsb, csb, c + b0, ldc, accumulate);
+      sgemm_single(ker, m, b1 - b0, k, a, rsa, csa, b + b0 * csb, rsb, csb, c + b0, ldc, accumulate);
   });
 }
 

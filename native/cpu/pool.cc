@@ -1,6 +1,11 @@
-// A persistent thread pool: one worker per core besides the caller. Workers spin briefly
-// after a job (kernels come in bursts during a training step) and then sleep on a condition
-// variable, so an idle process costs nothing and never fights another pool for the cores.
+// A persistent thread pool: one worker per core besides the caller.
+//
+// Built for a shared machine. Tasks are claimed one at a time from a single atomic word that
+// also holds the job's generation and task count, so the caller never waits for a worker that
+// the OS has not scheduled: it claims the remaining tasks itself and returns once every task
+// has finished, and a worker that wakes late finds the job gone (its claim fails on the
+// generation). Workers spin briefly after a job, since kernels of a training step come in
+// bursts, and then sleep on a condition variable, so an idle process costs nothing.
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -18,50 +23,57 @@ static inline void cpu_relax() {}
 namespace gb {
 namespace {
 
+thread_local bool in_parallel = false;
+
+// job word: generation (24 bits) | task count (20 bits) | next task to claim (20 bits)
+inline uint64_t pack(uint64_t gen, uint64_t n, uint64_t next) { return (gen << 40) | (n << 20) | next; }
+inline uint32_t gen_of(uint64_t v) { return uint32_t(v >> 40); }
+inline int count_of(uint64_t v) { return int((v >> 20) & 0xfffff); }
+inline int next_of(uint64_t v) { return int(v & 0xfffff); }
+const int kMaxTasks = (1 << 20) - 1;
+
 struct Pool {
-  // Each worker has its own "go" and "done" generation, so job fields (and the task counter)
-  // are written only while every worker is idle.
-  struct alignas(64) Slot {
-    std::atomic<uint64_t> go{0};
-    std::atomic<uint64_t> done{0};
-  };
   std::vector<std::thread> workers;
-  Slot* slots = nullptr;
   std::mutex mu;
   std::condition_variable cv;
-  uint64_t generation = 0;
-  int ntasks = 0;
-  const std::function<void(int)>* fn = nullptr;
+  std::atomic<uint64_t> job{0};
+  std::atomic<uint32_t> published{0};
+  std::atomic<int> completed{0};
+  std::atomic<int> sleepers{0};
   std::atomic<bool> stop{false};
+  const std::function<void(int)>* fn = nullptr;
+  uint32_t generation = 0;
   int size = 1;
 
-  std::atomic<int> next{0};
-
-  // Tasks are handed out one at a time from a shared counter, so a thread that the OS
-  // preempts (the machine is shared) holds back only the task it is on.
-  void run_share(int) {
-    for (int t = next.fetch_add(1, std::memory_order_relaxed); t < ntasks;
-         t = next.fetch_add(1, std::memory_order_relaxed))
-      (*fn)(t);
+  /** Claims and runs tasks of job generation g until none are left. */
+  void work(uint32_t g) {
+    uint64_t v = job.load(std::memory_order_acquire);
+    for (;;) {
+      if (gen_of(v) != g || next_of(v) >= count_of(v)) return;
+      if (job.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        (*fn)(next_of(v));
+        completed.fetch_add(1, std::memory_order_acq_rel);
+        v = job.load(std::memory_order_acquire);
+      }
+    }
   }
 
-  void worker_loop(int w) {
-    uint64_t seen = 0;
+  void worker_loop() {
+    in_parallel = true;  // tasks never start nested parallel regions from a worker
+    uint32_t seen = published.load();
     for (;;) {
-      // Spin a little: the next kernel of a training step usually follows within microseconds.
       int spins = 0;
-      while (slots[w].go.load(std::memory_order_acquire) == seen && !stop.load()) {
-        if (++spins > 20000) {
-          std::unique_lock<std::mutex> lk(mu);
-          cv.wait(lk, [&] { return slots[w].go.load() != seen || stop.load(); });
-          break;
-        }
-        cpu_relax();
+      while (published.load(std::memory_order_acquire) == seen && !stop.load(std::memory_order_relaxed)) {
+        if (++spins < 20000) { cpu_relax(); continue; }
+        std::unique_lock<std::mutex> lk(mu);
+        sleepers.fetch_add(1);
+        cv.wait(lk, [&] { return published.load() != seen || stop.load(); });
+        sleepers.fetch_sub(1);
+        break;
       }
       if (stop.load()) return;
-      seen = slots[w].go.load(std::memory_order_acquire);
-      run_share(w);
-      slots[w].done.store(seen, std::memory_order_release);
+      seen = published.load(std::memory_order_acquire);
+      work(seen);
     }
   }
 
@@ -69,43 +81,36 @@ struct Pool {
     shutdown();
     size = n < 1 ? 1 : n;
     stop = false;
-    generation = 0;
-    slots = new Slot[size];
-    for (int i = 1; i < size; i++) workers.emplace_back([this, i] { worker_loop(i); });
+    for (int i = 1; i < size; i++) workers.emplace_back([this] { worker_loop(); });
   }
 
   void shutdown() {
-    if (!workers.empty()) {
-      {
-        std::lock_guard<std::mutex> lk(mu);
-        stop = true;
-      }
-      cv.notify_all();
-      for (auto& w : workers) w.join();
-      workers.clear();
+    if (workers.empty()) return;
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      stop = true;
     }
-    delete[] slots;
-    slots = nullptr;
+    cv.notify_all();
+    for (auto& w : workers) w.join();
+    workers.clear();
   }
 
   void run(int n, const std::function<void(int)>& f) {
-    // Safe to reset: every worker reported done for the previous job before we got here.
     fn = &f;
-    ntasks = n;
-    next.store(0, std::memory_order_relaxed);
-    uint64_t g = ++generation;
-    {
-      std::lock_guard<std::mutex> lk(mu);
-      for (int i = 1; i < size; i++) slots[i].go.store(g, std::memory_order_release);
+    completed.store(0, std::memory_order_relaxed);
+    generation = generation % ((1u << 24) - 1) + 1;
+    job.store(pack(generation, uint64_t(n), 0), std::memory_order_release);
+    published.store(generation);  // seq_cst, paired with the sleepers check below
+    if (sleepers.load() > 0) {
+      { std::lock_guard<std::mutex> lk(mu); }
+      cv.notify_all();
     }
-    cv.notify_all();
-    run_share(0);
-    for (int i = 1; i < size; i++)
-      for (int spins = 0; slots[i].done.load(std::memory_order_acquire) != g; spins++) {
-        // A worker preempted by another process: give it the core instead of spinning.
-        if (spins > 4000) std::this_thread::yield();
-        else cpu_relax();
-      }
+    work(generation);
+    for (int spins = 0; completed.load(std::memory_order_acquire) < n; spins++) {
+      // A worker holding a task was preempted by another process: let it run.
+      if (spins > 2000) std::this_thread::yield();
+      else cpu_relax();
+    }
   }
 };
 
@@ -119,7 +124,6 @@ Pool& pool() {
   return *p;
 }
 
-thread_local bool in_parallel = false;
 std::mutex dispatch_mu;  // one parallel region at a time
 
 }  // namespace
@@ -133,7 +137,7 @@ void pool_set_size(int n) {
 
 void parallel_tasks(int ntasks, const std::function<void(int)>& fn) {
   Pool& p = pool();
-  if (ntasks <= 1 || p.size <= 1 || in_parallel) {
+  if (ntasks <= 1 || p.size <= 1 || in_parallel || ntasks > kMaxTasks) {
     for (int t = 0; t < ntasks; t++) fn(t);
     return;
   }

@@ -8,10 +8,10 @@
  *
  * Exit status: 0 all passed, 1 something failed, 2 CUDA unavailable (the reason is printed).
  */
-import { Tensor, nn, randn, randint, tensor, zeros } from "../../lib";
 import { createJsBackend } from "../../lib/backends/js";
 import { cuda, loadCudaBackend } from "../../lib/backends/cuda";
-import { compareArrays, runAgainst } from "./cases";
+import { runAgainst } from "./cases";
+import { frontendChecks } from "./frontend";
 
 const filterAt = process.argv.indexOf("--filter");
 const filter = filterAt > 0 ? new RegExp(process.argv[filterAt + 1]) : undefined;
@@ -21,7 +21,7 @@ if (!cuda.isAvailable()) {
   process.exit(2);
 }
 const info = cuda.deviceInfo();
-console.log(`gradbook cuda check on ${info.deviceName} (sm_${info.ccMajor}${info.ccMinor}, driver ${info.driverVersion}, ${info.nvrtc}, cuBLAS ${info.cublas ?? "absent: " + info.cublasReason})`);
+console.log(`gradbook cuda check on ${info.deviceName} (sm_${info.ccMajor}${info.ccMinor}, driver ${info.driverVersion}, ${info.nvrtc}, cuBLAS ${info.cublas ?? "absent: " + info.cublasReason}, cuDNN ${info.cudnn ?? "absent: " + info.cudnnReason})`);
 
 let failed = 0, passed = 0;
 const t0 = Date.now();
@@ -31,94 +31,19 @@ for (const r of runAgainst(loadCudaBackend(), createJsBackend(), filter)) {
 }
 console.log(`backend cases: ${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s, of which NVRTC ${(cuda.compileMs() / 1000).toFixed(1)} s)`);
 
-function check(name: string, fn: () => void): void {
-  if (filter && !filter.test(name)) return;
+for (const c of frontendChecks()) {
+  if (filter && !filter.test(c.name)) continue;
   try {
-    fn();
+    c.run();
     passed++;
-    console.log(`ok   ${name}`);
+    console.log(`ok   ${c.name}`);
   } catch (e) {
     failed++;
-    console.log(`FAIL ${name}: ${(e as Error).message}`);
+    console.log(`FAIL ${c.name}: ${(e as Error).message}`);
   }
 }
 
-function close(a: Tensor, b: Tensor, tol: number, what: string): void {
-  const r = compareArrays(a.to("js").data(), b.to("js").data(), tol);
-  if (!r.ok) throw new Error(`${what}: ${r.detail} (max relative error ${r.maxErr})`);
-}
-
-check("tensor.to('cuda') round trip keeps values and dtype", () => {
-  for (const dtype of ["float32", "float64", "int32", "bool"] as const) {
-    const x = tensor([[1, 0, -2.5], [3, 4, 5]], { dtype, device: "js" });
-    const y = x.to("cuda");
-    if (y.device !== "cuda" || y.dtype !== dtype) throw new Error(`got ${y.device} ${y.dtype}`);
-    close(y, x, 0, dtype);
-  }
-});
-
-check("mixing devices in one op names both", () => {
-  const a = tensor([1, 2], { device: "js" }), b = tensor([1, 2], { device: "cuda" });
-  let msg = "";
-  try { a.add(b); } catch (e) { msg = (e as Error).message; }
-  if (!/js/.test(msg) || !/cuda/.test(msg)) throw new Error(`message does not name both devices: "${msg}"`);
-});
-
-check("an MLP's loss and gradients on cuda match js", () => {
-  const model = new nn.Sequential([new nn.Linear(20, 16), new nn.Tanh(), new nn.Linear(16, 5)]);
-  model.to("js");
-  const X = randn([32, 20], { device: "js" }), y = randint(0, 5, [32], { device: "js" });
-  const run = (device: "js" | "cuda"): { loss: Tensor; grads: Tensor[] } => {
-    model.to(device);
-    for (const p of model.parameters()) p.grad = null;
-    const loss = nn.sparseCategoricalCrossEntropy(model.forward(X.to(device)), y.to(device), { fromLogits: true });
-    loss.backward();
-    return { loss, grads: model.parameters().map((p) => p.grad!) };
-  };
-  const ref = run("js"), got = run("cuda");
-  close(got.loss, ref.loss, 1e-5, "loss");
-  got.grads.forEach((g, i) => close(g, ref.grads[i], 1e-4, `gradient ${i}`));
-});
-
-check("a conv net's gradients on cuda match js", () => {
-  const model = new nn.Sequential([new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(4 * 4 * 4, 3)]);
-  const X = randn([5, 2, 8, 8], { device: "js" }), y = randint(0, 3, [5], { device: "js" });
-  const grads = (device: "js" | "cuda"): Tensor[] => {
-    model.to(device);
-    for (const p of model.parameters()) p.grad = null;
-    nn.sparseCategoricalCrossEntropy(model.forward(X.to(device)), y.to(device), { fromLogits: true }).backward();
-    return model.parameters().map((p) => p.grad!);
-  };
-  const ref = grads("js"), got = grads("cuda");
-  got.forEach((g, i) => close(g, ref[i], 1e-4, `gradient ${i}`));
-});
-
-check("an LSTM's output on cuda matches js", () => {
-  const lstm = new nn.LSTM(6, 8, { returnSequences: false });
-  const X = randn([3, 7, 6], { device: "js" });
-  lstm.to("js");
-  const ref = lstm.forward(X);
-  lstm.to("cuda");
-  close(lstm.forward(X.to("cuda")), ref, 1e-5, "LSTM output");
-});
-
-check("out of memory is an Error saying how much was asked and how much is free", () => {
-  let msg = "";
-  try { zeros([2 ** 38], { device: "cuda" }); } catch (e) { msg = (e as Error).message; }
-  if (!/out of memory: tried to allocate 1\.00 TiB|out of memory: tried to allocate 1024\.00 GiB/.test(msg) || !/free of/.test(msg)) {
-    throw new Error(`unexpected message: "${msg}"`);
-  }
-  // The backend still works afterwards.
-  close(tensor([1, 2, 3], { device: "cuda" }).mul(2), tensor([2, 4, 6], { device: "js" }), 0, "after OOM");
-});
-
-check("freed blocks are reused (caching allocator)", () => {
-  const before = cuda.memoryStats();
-  for (let i = 0; i < 20; i++) zeros([1000, 1000], { device: "cuda" }).dispose();
-  const after = cuda.memoryStats();
-  if (after.driverAllocs - before.driverAllocs > 1) throw new Error(`${after.driverAllocs - before.driverAllocs} cuMemAlloc calls for 20 same-size tensors`);
-  if (after.allocatedBytes !== before.allocatedBytes) throw new Error(`allocated ${before.allocatedBytes} -> ${after.allocatedBytes}`);
-});
-
+const conv = cuda.convolutionCounts();
+console.log(`convolutions: ${conv.cudnn} through cuDNN, ${conv.im2col} through im2col + GEMM`);
 console.log(`gradbook cuda check: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

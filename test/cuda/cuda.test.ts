@@ -20,6 +20,9 @@ import { Args, KERNEL_FILES, STRIDED_BYTES, kernelSource } from "../../lib/backe
 import { matmulGemm, mergeDims, splitReduction, toColumnMajor, type RowMajorGemm } from "../../lib/backends/cuda/layout";
 import { defineOpTests } from "../lib/opdb";
 import { backendCases, runAgainst, values } from "./cases";
+import { frontendChecks } from "./frontend";
+import { getEngine } from "../../lib/engine";
+import { type EmuAddon, buildEmulator } from "./emu";
 import { type CompiledKernels, compileAll, findNvcc } from "./ptx";
 import { RecordingAddon } from "./recorder";
 
@@ -367,12 +370,63 @@ describe.skipIf(!resolvable("node-gyp/bin/node-gyp.js") || !resolvable("typescri
 });
 
 // ---------------------------------------------------------------------------------------------
+// The real kernels compiled for the CPU (test/cuda/emu/), behind the addon's interface: the
+// backend's TypeScript and every kernel run end to end against the js reference. Where a GPU is
+// present the same checks run on it instead (below).
 const available = cuda.isAvailable();
+const canEmulate = !available && haveGxx && resolvable("node-gyp/bin/node-gyp.js");
+describe.skipIf(!canEmulate)("the backend on a CPU emulation of the CUDA kernels", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gradbook-cuda-emu-"));
+  let emu: EmuAddon;
+  let ctx: CudaContext;
+  beforeAll(() => {
+    emu = buildEmulator(root, dir);
+    ctx = new CudaContext(emu, emu.load());
+    // The op database below reaches the backend through the engine's device "cuda".
+    getEngine().registerBackend(createCudaBackend(ctx));
+  }, 420_000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("every backend case matches the js reference, with no out-of-bounds write", () => {
+    const results = runAgainst(getEngine().backend("cuda"), createJsBackend());
+    expect(results.length).toBeGreaterThan(200);
+    expect(results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
+    expect(emu.takeErrors()).toEqual([]);
+  });
+
+  it("the frontend on cuda (to, model.to, autodiff, mixed devices, out of memory) matches js", () => {
+    const failures: string[] = [];
+    for (const c of frontendChecks(() => ctx.allocator.memoryStats())) {
+      try { c.run(); } catch (e) { failures.push(`${c.name}: ${(e as Error).message}`); }
+    }
+    expect(failures).toEqual([]);
+    expect(emu.takeErrors()).toEqual([]);
+  });
+
+  it("served allocations from the cache while running them", () => {
+    const s = ctx.allocator.memoryStats();
+    expect(s.driverAllocs).toBeGreaterThan(0);
+    expect(s.cacheHits).toBeGreaterThan(0);
+  });
+
+  defineOpTests("cuda", { skip: {} });
+});
+
+// ---------------------------------------------------------------------------------------------
+
 describe.skipIf(!available)("on the GPU (cuda vs js)", () => {
   it("every backend case matches the js reference", () => {
     const results = runAgainst(loadCudaBackend(), createJsBackend());
     const failed = results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.detail}`);
     expect(failed).toEqual([]);
+  });
+
+  it("the frontend on cuda matches js", () => {
+    const failures: string[] = [];
+    for (const c of frontendChecks()) {
+      try { c.run(); } catch (e) { failures.push(`${c.name}: ${(e as Error).message}`); }
+    }
+    expect(failures).toEqual([]);
   });
 });
 
@@ -382,6 +436,6 @@ if (available) {
   defineOpTests("cuda", { skip: {} });
 } else {
   describe("op database on cuda", () => {
-    it.skip(`no GPU: ${cuda.unavailableReason()}`, () => {});
+    it.skip(`on a GPU: no GPU here (${cuda.unavailableReason()}); it ran on the CPU emulation above`, () => {});
   });
 }

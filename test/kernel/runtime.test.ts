@@ -66,7 +66,7 @@ describe("runtime", () => {
     const d = await done;
     expect(d.error?.ename).toBe("KeyboardInterrupt");
     expect(posted.some((m) => m.t === "interrupt_ack" && m.seq === 1 && m.running)).toBe(true);
-    expect((await exec("rtKeep")).result?.data["text/plain"]).toBe("kept");
+    expect((await exec("rtKeep")).result?.data["text/plain"]).toBe("'kept'");
   });
 
   it("asks for input through the I/O thread and resumes with the reply", async () => {
@@ -77,7 +77,7 @@ describe("runtime", () => {
       req = posted.find((m): m is Extract<MainToIo, { t: "input_request" }> => m.t === "input_request" && m.prompt === "name? ");
     }
     runtime.handle({ t: "input_reply", seq: req.seq, value: "ada" });
-    expect((await done).result?.data["text/plain"]).toBe("hi ada");
+    expect((await done).result?.data["text/plain"]).toBe("'hi ada'");
     const refused = await exec('await input("x")', { allowStdin: false });
     expect(refused.error?.evalue).toMatch(/allow_stdin is false/);
   });

@@ -128,6 +128,36 @@ describe("garbage collection", () => {
   });
 });
 
+describe("self-releasing backends", () => {
+  it("are not registered with the engine, and memory() reports their own figures", async () => {
+    const gc = collector();
+    const released: unknown[] = [];
+    let live = 0;
+    const e = new Engine({ defaultDevice: "js" });
+    const js = e.backend("js");
+    const selfReleasing = {
+      ...js,
+      name: "cpu" as const,
+      releasesOnCollect: true,
+      memoryStats: () => ({ tensors: live, bytes: live * 4 }),
+      fill(size: number, value: number, dtype: gb.DType) {
+        live++;
+        const s = js.fill(size, value, dtype);
+        return Object.assign(Object.create(Object.getPrototypeOf(s)), s, { backend: selfReleasing, handle: { size } });
+      },
+      release(h: unknown) { released.push(h); },
+    };
+    e.registerBackend(selfReleasing as gb.Backend);
+    withEngine(e, () => {
+      for (let i = 0; i < 5; i++) gb.zeros([3], { device: "cpu" });
+    });
+    expect(e.memory().cpu).toEqual({ tensors: 5, bytes: 20 });
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(released).toEqual([]);
+  });
+});
+
 describe("untracked js storages", () => {
   it("are not counted by default (the JS heap frees them)", () => {
     withEngine(new Engine({ defaultDevice: "js" }), () => {

@@ -4,10 +4,10 @@
  * drives every backend: `defineOpTests("js")` registers the tests for the js backend; other
  * backends call it with their device and a skip list, each skip with its reason.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import fixtures from "../fixtures/ops.json";
 import * as gb from "../../lib";
-import type { DType, DeviceName, Tensor } from "../../lib";
+import type { Backend, DType, DeviceName, Tensor } from "../../lib";
 
 /** A tensor as stored in the fixtures. */
 export interface EncodedTensor {
@@ -105,6 +105,17 @@ export function makeInputs(c: OpCase, device: DeviceName, dtype: DType, requires
   });
 }
 
+/**
+ * The same values as t in a non-contiguous view at a non-zero offset: axes stored in reverse
+ * order, after a block of zeros. Kernels must read through strides and offsets correctly.
+ */
+export function stridedLike(t: Tensor): Tensor {
+  if (t.ndim === 0) return gb.stack([gb.zerosLike(t), t]).index(1);
+  const rev = t.shape.map((_, i) => t.ndim - 1 - i);
+  const stored = t.permute(rev).contiguous();
+  return gb.stack([gb.zerosLike(stored), stored]).index(1).permute(rev);
+}
+
 /** Runs a case; always returns the list of outputs. */
 export function runCase(c: OpCase, xs: Tensor[]): Tensor[] {
   const impl = OPS[c.op];
@@ -136,17 +147,40 @@ export function compareOutputs(c: OpCase, outs: Tensor[], dtype: DType): string 
   return null;
 }
 
-/** A skip list: keys are "case", "case:dtype", "case:grad" or "op:name"; values say why. */
+/** A skip list: keys are "case", "case:dtype", "case:strided", "case:grad" or "op:name"; values say why. */
 export type SkipList = Record<string, string>;
 
 function skipReason(skip: SkipList, c: OpCase, what: string): string | undefined {
   return skip[c.name] ?? skip[`op:${c.op}`] ?? skip[`${c.name}:${what}`];
 }
 
+/**
+ * The backend of a device, loaded from its module. The engine's own loader uses `require`,
+ * which finds only the compiled dist/ files; under vitest the TypeScript sources are imported.
+ */
+async function importBackend(device: DeviceName): Promise<Backend> {
+  if (device === "cpu") return (await import("../../lib/backends/native")).loadNativeBackend();
+  if (device === "cuda") return (await import("../../lib/backends/cuda")).loadCudaBackend();
+  return gb.getEngine().backend(device);
+}
+
+export interface OpTestOptions {
+  /** Cases (or case:dtype, case:grad, op:name) not run on this device, each with the reason. */
+  skip?: SkipList;
+  /** The backend to register for the device; by default it is loaded from its module. */
+  backend?: Backend | (() => Backend);
+}
+
 /** Registers a forward test per case and dtype and a gradcheck per differentiable case. */
-export function defineOpTests(device: DeviceName, opts: { skip?: SkipList } = {}): void {
+export function defineOpTests(device: DeviceName, opts: OpTestOptions = {}): void {
   const skip = opts.skip ?? {};
   describe(`op database on ${device}`, () => {
+    beforeAll(async () => {
+      const e = gb.getEngine();
+      if (device === "js" || (opts.backend === undefined && e.availability(device).available)) return;
+      const b = opts.backend === undefined ? await importBackend(device) : typeof opts.backend === "function" ? opts.backend() : opts.backend;
+      e.registerBackend(b);
+    });
     it("has an implementation for every op in the fixtures", () => {
       const missing = opCases.filter((c) => OPS[c.op] === undefined).map((c) => c.op);
       expect(missing).toEqual([]);
@@ -160,6 +194,13 @@ export function defineOpTests(device: DeviceName, opts: { skip?: SkipList } = {}
           expect(err).toBeNull();
         });
       }
+      const strided = skipReason(skip, c, "strided") ?? skipReason(skip, c, c.dtypes[0]);
+      it.skipIf(strided !== undefined)(`${c.name} forward ${c.dtypes[0]} on strided inputs${strided ? ` (skipped: ${strided})` : ""}`, () => {
+        const xs = makeInputs(c, device, c.dtypes[0]).map(stridedLike);
+        expect(xs.every((x) => x.size === 0 || x.offset > 0)).toBe(true);
+        const err = compareOutputs(c, runCase(c, xs), c.dtypes[0]);
+        expect(err).toBeNull();
+      });
       if (c.grad) {
         const reason = skipReason(skip, c, "grad");
         it.skipIf(reason !== undefined)(`${c.name} gradcheck float64${reason ? ` (skipped: ${reason})` : ""}`, () => {

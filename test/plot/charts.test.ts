@@ -5,7 +5,7 @@ import { Chart, VEGALITE_MIME, VEGALITE_SCHEMA } from "../../lib/plot/chart";
 import { contour, heatmap, histogram, imageGrid, lineChart, marchingSquares, scatter } from "../../lib/plot/charts";
 import { toNumbers } from "../../lib/plot/data";
 import { encodePNG } from "../../lib/plot/png";
-import { assertWellFormedSVG, countMarks, decodePNG, pngSize, svgSize } from "./svg";
+import { assertNoOverlappingLabels, assertWellFormedSVG, countMarks, decodePNG, pngSize, svgSize } from "./svg";
 
 type Spec = Record<string, any>;
 
@@ -17,6 +17,7 @@ function checkBundle(chart: Chart) {
   expect(spec.$schema).toBe(VEGALITE_SCHEMA);
   const svg = bundle["image/svg+xml"] as string;
   assertWellFormedSVG(svg);
+  assertNoOverlappingLabels(svg);
   // The PNG is the SVG drawn at twice its size.
   const s = svgSize(svg), p = pngSize(bundle["image/png"] as string);
   expect(p).toEqual({ width: Math.round(s.width * 2), height: Math.round(s.height * 2) });
@@ -111,6 +112,16 @@ describe("heatmap", () => {
     expect(countMarks(svg, "rect", "path")).toBe(4);
     expect(markText(svg)).toEqual(expect.arrayContaining(["5", "1", "2", "7"]));
   });
+  it("keeps many long labels readable", () => {
+    const labels = Array.from({ length: 30 }, (_, i) => `token_${i}`);
+    const c = heatmap(labels.map((_, i) => labels.map((_, j) => Math.exp(-((i - j) ** 2)))), { xLabels: labels, yLabels: labels, title: "attention" });
+    const { spec, svg } = checkBundle(c);
+    expect(spec.layer).toHaveLength(1); // 900 cells: no numbers in them
+    expect(spec.layer[0].encoding.x.axis.labelAngle).toBe(-90);
+    // Every label is shown, none overlapping (checkBundle checked the overlap).
+    const shown = [...svg.matchAll(/<text[^>]*opacity="1"[^>]*>token_\d+<\/text>/g)].length;
+    expect(shown).toBe(60);
+  });
   it("names the mismatch", () => {
     expect(() => heatmap([[1, 2]], { xLabels: ["a"] })).toThrow("heatmap: options.xLabels has 1 labels but the matrix has 2 columns (shape [1, 2])");
   });
@@ -172,6 +183,15 @@ describe("encodePNG", () => {
     expect([img.pixel(0, 0), img.pixel(1, 0), img.pixel(0, 1), img.pixel(1, 1)]).toEqual([[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30]]);
     expect(decodePNG(encodePNG(3, 1, [0, 127.6, 300]).toString("base64")).pixel(2, 0)).toEqual([255]);
     expect(() => encodePNG(2, 2, [1, 2, 3])).toThrow("encodePNG: expected 2x2x1 = 4 pixels, got 3");
+  });
+});
+
+describe("the label-overlap check", () => {
+  it("catches labels drawn on top of each other", () => {
+    const label = (x: number, text: string) => `<text text-anchor="middle" transform="translate(${x},16)" font-size="11px" opacity="1">${text}</text>`;
+    const svg = (a: number, b: number) => `<svg><g class="mark-text role-axis-label" role="x">${label(a, "token_1")}${label(b, "token_2")}</g></svg>`;
+    expect(() => assertNoOverlappingLabels(svg(10, 40))).toThrow('axis labels "token_1" and "token_2" overlap');
+    expect(() => assertNoOverlappingLabels(svg(10, 70))).not.toThrow();
   });
 });
 

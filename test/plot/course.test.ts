@@ -3,8 +3,8 @@ import { tensor, noGrad } from "../../lib/index";
 import { Conv2d } from "../../lib/nn/conv";
 import { Linear } from "../../lib/nn/linear";
 import { VEGALITE_MIME } from "../../lib/plot/chart";
-import { activationCurves, decisionBoundary, NN, plotActivations, plotFeatureMaps, plotFilters, plotLossFns, plotSteps } from "../../lib/plot/course";
-import { assertWellFormedSVG, countMarks, decodePNG } from "./svg";
+import { activationCurves, decisionBoundary, NN, ReLUNeuron, plotActivations, plotFeatureMaps, plotFilters, plotLossFns, plotSteps } from "../../lib/plot/course";
+import { assertNoOverlappingLabels, assertWellFormedSVG, countMarks, decodePNG } from "./svg";
 
 type Point = { activation: string; x: number; y: number; curve: string };
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -13,6 +13,7 @@ function bundleOf(chart: { toMimeBundle(): Record<string, unknown> }) {
   const b = chart.toMimeBundle();
   expect(b["text/html"]).toBeUndefined();
   assertWellFormedSVG(b["image/svg+xml"] as string);
+  assertNoOverlappingLabels(b["image/svg+xml"] as string);
   return { spec: b[VEGALITE_MIME] as any, svg: b["image/svg+xml"] as string };
 }
 
@@ -82,7 +83,9 @@ describe("plotLossFns", () => {
 
 describe("NN and plotSteps", () => {
   it("NN is a real one-neuron ReLU module", () => {
-    const n = new NN(10, 0);
+    const n = NN(10, 0);
+    expect(n).toBeInstanceOf(ReLUNeuron);
+    expect(new NN(10, 0)).toBeInstanceOf(ReLUNeuron);
     expect(n.namedParameters().map(([name]) => name)).toEqual(["weight", "bias"]);
     const x = tensor([[-1], [0.05], [1]]);
     expect(n.call(x).toArray()).toEqual([[0], [0.5], [10]].map((r) => [expect.closeTo(r[0], 5)]));
@@ -90,11 +93,12 @@ describe("NN and plotSteps", () => {
     const [w, b] = n.parameters();
     expect(w.grad!.item()).toBeCloseTo(1.05, 5); // d/dW of sum(relu(Wx)) = sum of x where active
     expect(b.grad!.item()).toBe(2);
-    expect(() => new NN(10, 0).call(tensor([[1, 2]]))).toThrow("NN: input must have shape [n, 1] or [n], got [1,2]");
+    expect(() => NN(10, 0).call(tensor([[1, 2]]))).toThrow("NN: input must have shape [n, 1] or [n], got [1,2]");
+    expect(() => plotSteps([{ W: 1, b: 0 } as never])).toThrow("plotSteps: nets[0] must be an NN(W, b), got object");
   });
 
   it("draws each neuron and the step it makes", () => {
-    const nets = [new NN(1, 0), new NN(10, 0), new NN(100, 0), new NN(1000, 0)];
+    const nets = [NN(1, 0), NN(10, 0), NN(100, 0), NN(1000, 0)];
     const { spec, svg } = bundleOf(plotSteps(nets));
     expect(spec.hconcat).toHaveLength(2);
     expect(countMarks(svg, "line", "path")).toBe(8);
@@ -126,6 +130,9 @@ describe("filters, feature maps, decision boundary", () => {
     const maps = bundleOf(plotFeatureMaps(conv, image));
     expect(countMarks(maps.svg, "image", "image")).toBe(4);
     expect(maps.svg).toContain(">channel 3</text>");
+    // A plain nested array works as the image too, and gives the same maps.
+    const fromArray = plotFeatureMaps(conv, image.reshape(8, 8).toArray() as number[][]);
+    expect(fromArray.spec).toEqual(plotFeatureMaps(conv, image).spec);
     expect(() => plotFilters(tensor([1, 2]))).toThrow("plotFilters: expected a conv layer (weight of shape [out, in, kh, kw]), got shape [2]");
   });
 

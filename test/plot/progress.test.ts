@@ -169,4 +169,9 @@ describe("curvesChart", () => {
     ]);
     expect(c.toSVG()).toContain(">validation</text>");
   });
+  it("lists only the splits it has", () => {
+    const c = curvesChart([{ x: 1, logs: { loss: 0.5 } }], [{ loss: 0.5 }], ["loss"]);
+    expect((c.spec as any).hconcat[0].encoding.color.scale.domain).toEqual(["training"]);
+    expect(c.toSVG()).not.toContain(">validation</text>");
+  });
 });

@@ -87,3 +87,35 @@ export function decodePNG(input: string) {
     },
   };
 }
+
+/**
+ * Throws if two visible labels of one axis overlap in the SVG. Widths are estimated for DejaVu
+ * Sans (at most 0.62 em per character); rotated labels need one line height between them.
+ */
+export function assertNoOverlappingLabels(svg: string): void {
+  for (const g of markGroups(svg, "text", "axis-label")) {
+    const labels = [...g.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)]
+      .filter((m) => !/opacity="0"/.test(m[1]))
+      .map((m) => {
+        const t = /translate\(([-\d.]+),([-\d.]+)\)(?:\s*rotate\(([-\d.]+)\))?/.exec(m[1])!;
+        const size = Number(/font-size="([\d.]+)px"/.exec(m[1])?.[1] ?? 11);
+        const anchor = /text-anchor="(\w+)"/.exec(m[1])?.[1] ?? "start";
+        return { text: m[2], x: Number(t[1]), y: Number(t[2]), rotated: t[3] !== undefined && Number(t[3]) !== 0, size, anchor };
+      });
+    const horizontal = labels.length > 1 && labels.every((l) => l.y === labels[0].y);
+    if (!horizontal) {
+      // A vertical axis: labels stacked, one line height apart at least.
+      const ys = labels.map((l) => l.y).sort((a, b) => a - b);
+      for (let i = 1; i < ys.length; i++) if (ys[i] - ys[i - 1] < labels[0].size * 0.9) throw new Error(`axis labels ${ys[i - 1]} and ${ys[i]} overlap`);
+      continue;
+    }
+    const spans = labels.map((l) => {
+      const w = l.rotated ? l.size : l.text.length * l.size * 0.62;
+      const start = l.rotated || l.anchor === "middle" ? l.x - w / 2 : l.anchor === "end" ? l.x - w : l.x;
+      return { text: l.text, start, end: start + w };
+    }).sort((a, b) => a.start - b.start);
+    for (let i = 1; i < spans.length; i++) {
+      if (spans[i].start < spans[i - 1].end - 0.5) throw new Error(`axis labels "${spans[i - 1].text}" and "${spans[i].text}" overlap`);
+    }
+  }
+}

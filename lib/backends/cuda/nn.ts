@@ -15,6 +15,10 @@ import { matmulGemm, mergeDims } from "./layout";
 /** Column buffers are built for this many bytes of images at a time. */
 const CHUNK_BYTES = 256 * 1024 * 1024;
 
+/** Shapes cuDNN declined (no algorithm, or an error at run time): they go to im2col. */
+const cudnnRefused = new Set<string>();
+let warned = false;
+
 /**
  * Runs one convolution pass through cuDNN when it is loaded and takes the shape (symmetric
  * padding, float types, sizes within int32); returns false to fall back to im2col + GEMM.
@@ -28,11 +32,21 @@ function viaCudnn(ctx: CudaContext, kind: 0 | 1 | 2, dtype: CudaStorage["dtype"]
   const params = [p.n, p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.strideH, p.strideW, p.padTop, p.padLeft,
     p.dilationH, p.dilationW, p.groups, p.outH, p.outW];
   const dt = dtype === "float32" ? 0 : 1;
+  const key = `${kind}:${dt}:${ctx.tf32 ? 1 : 0}:${params.join(",")}`;
+  if (cudnnRefused.has(key)) return false;
   const plan = ctx.addon.cudnnPlan(kind, dt, params, ctx.tf32);
-  if (!plan.ok) return false;
+  if (!plan.ok) { cudnnRefused.add(key); return false; }
   const ws = plan.workspace > 0 ? ctx.allocator.alloc(plan.workspace) : null;
   try {
     ctx.addon.cudnnRun(kind, dt, params, ctx.tf32, a, b, out, ws ? ws.ptr : 0, ws ? ws.bytes : 0);
+  } catch (e) {
+    // A shape cuDNN refuses at run time (status NOT_SUPPORTED and the like) still has a path.
+    cudnnRefused.add(key);
+    if (!warned) {
+      warned = true;
+      process.stderr.write(`gradbook: cuDNN refused a convolution (${(e as Error).message}); using im2col + GEMM for that shape\n`);
+    }
+    return false;
   } finally {
     // Reuse is safe at once: later work on the one stream runs after this convolution.
     if (ws) ctx.allocator.release(ws);

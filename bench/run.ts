@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: the benchmark suite of issue 5. Runs W1–W6 on gradbook's native `cpu`
+ * backend, on PyTorch (the peer: Debian's python3-torch, with OMP_WAIT_POLICY=PASSIVE and with
+ * the default, keeping the better figure) and on TensorFlow.js (cpu and wasm), each system in
+ * its own process, and prints one line per figure with the ratio to PyTorch and the goal.
+ *
+ *   npm run bench                       everything (about 5 minutes)
+ *   npm run bench -- --only w1,w3       some workloads
+ *   npm run bench -- --rounds 2         alternate gradbook/PyTorch runs, keep each one's best
+ *   npm run bench -- --no-tfjs          skip the TensorFlow.js peer
+ *
+ * The machine is shared: figures move by ±10% or more between runs, so compare ratios taken
+ * in the same run. Raw figures are also written to build/bench-results.json.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { runMicro } from "./micro";
+
+type Figures = Record<string, number | string>;
+
+const root = path.resolve(__dirname, "..", "..");
+const THREADS = 2;
+
+interface Metric { key: string; unit: string; goal?: { ratio: number; lowerIsBetter?: boolean } }
+const METRICS: Metric[] = [
+  { key: "W1 sgemm 256", unit: "GFLOP/s" },
+  { key: "W1 sgemm 1024", unit: "GFLOP/s", goal: { ratio: 0.8 } },
+  { key: "W1 sgemm 2048", unit: "GFLOP/s", goal: { ratio: 0.8 } },
+  { key: "W1 sgemm 128x784@784x256", unit: "GFLOP/s" },
+  { key: "W2 relu 16M", unit: "GB/s" },
+  { key: "W2 exp 16M", unit: "GB/s" },
+  { key: "W3 MLP samples/s", unit: "samples/s", goal: { ratio: 1.0 } },
+  { key: "W3 peak RSS MiB", unit: "MiB", goal: { ratio: 1.5, lowerIsBetter: true } },
+  { key: "W4 LeNet samples/s", unit: "samples/s", goal: { ratio: 0.8 } },
+  { key: "W5 LSTM steps/s", unit: "steps/s", goal: { ratio: 0.7 } },
+  { key: "W6 autodiff ops/s", unit: "ops/s", goal: { ratio: 3 } },
+];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** Runs a command that prints one JSON object on its last stdout line. */
+function runJson(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutS = 900): Figures | null {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, env: { ...process.env, ...env }, encoding: "utf8", timeout: timeoutS * 1000, maxBuffer: 1 << 24 });
+  const secs = ((Date.now() - t0) / 1000).toFixed(0);
+  const last = (r.stdout ?? "").trim().split("\n").pop() ?? "";
+  try {
+    const out = JSON.parse(last) as Figures;
+    console.log(`  ${label}: done in ${secs} s`);
+    return out;
+  } catch {
+    const why = r.error ? r.error.message : (r.stderr ?? "").trim().split("\n").slice(-3).join(" | ");
+    console.log(`  ${label}: FAILED after ${secs} s (exit ${r.status}): ${why}`);
+    return null;
+  }
+}
+
+/** Keeps, per figure, the better of several runs (higher, or lower for memory). */
+function best(runs: (Figures | null)[]): Figures | null {
+  const ok = runs.filter((r): r is Figures => r !== null);
+  if (ok.length === 0) return null;
+  const out: Figures = { ...ok[0] };
+  for (const r of ok.slice(1)) {
+    for (const [k, v] of Object.entries(r)) {
+      const cur = out[k];
+      if (typeof v !== "number" || typeof cur !== "number") { if (cur === undefined) out[k] = v; continue; }
+      const lower = k.includes("MiB");
+      out[k] = lower ? Math.min(cur, v) : Math.max(cur, v);
+    }
+  }
+  return out;
+}
+
+function fmt(v: number | string | undefined): string {
+  if (v === undefined) return "–";
+  if (typeof v === "string") return v;
+  if (v >= 1000) return Math.round(v).toLocaleString("en-US");
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+async function main(): Promise<void> {
+  const only = arg("--only");
+  const rounds = Number(arg("--rounds") ?? "1");
+  const withTfjs = !process.argv.includes("--no-tfjs");
+  const py = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const ourArgs = ["--expose-gc", path.join(__dirname, "workloads.js"), "cpu", ...(only ? [only] : [])];
+  const torchArgs = [path.join(root, "bench", "torch_peer.py"), "--threads", String(THREADS), ...(only ? ["--only", only] : [])];
+
+  console.log(`gradbook bench: ${THREADS} threads, ${new Date().toISOString()}`);
+  console.log("micro-benchmarks of the tensor core (js backend):");
+  await runMicro();
+
+  console.log("running (each system in its own process):");
+  const ours: (Figures | null)[] = [], torch: (Figures | null)[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const tag = rounds > 1 ? ` (round ${r + 1}/${rounds})` : "";
+    ours.push(runJson(`gradbook cpu${tag}`, process.execPath, ourArgs));
+    torch.push(runJson(`PyTorch, OMP_WAIT_POLICY=PASSIVE${tag}`, py, torchArgs, { OMP_WAIT_POLICY: "PASSIVE" }));
+    torch.push(runJson(`PyTorch, default OpenMP waiting${tag}`, py, torchArgs, { OMP_WAIT_POLICY: "" }));
+  }
+  const tfCpu = withTfjs ? runJson("TF.js cpu", process.execPath, [path.join(__dirname, "tfjs_peer.js"), "cpu", ...(only ? [only] : [])]) : null;
+  const tfWasm = withTfjs ? runJson("TF.js wasm", process.execPath, [path.join(__dirname, "tfjs_peer.js"), "wasm", ...(only ? [only] : [])]) : null;
+
+  const g = best(ours), t = best(torch);
+  if (g === null) {
+    console.log("gradbook's cpu backend did not run: is the addon built? (npm run build:native)");
+  }
+  console.log("");
+  console.log(`results (ratio = gradbook / PyTorch ${t?.torch ?? ""}; for memory, lower is better)`);
+  for (const m of METRICS) {
+    const gv = g?.[m.key], tv = t?.[m.key];
+    if (gv === undefined && tv === undefined) continue;
+    let ratio = "";
+    if (typeof gv === "number" && typeof tv === "number" && tv > 0) {
+      const r = gv / tv;
+      ratio = ` ratio ${r.toFixed(2)}`;
+      if (m.goal) {
+        const met = m.goal.lowerIsBetter ? r <= m.goal.ratio : r >= m.goal.ratio;
+        ratio += ` (goal ${m.goal.lowerIsBetter ? "≤" : "≥"} ${m.goal.ratio}: ${met ? "met" : "NOT met"})`;
+      }
+    }
+    const tf = withTfjs ? ` | TF.js cpu ${fmt(tfCpu?.[m.key])}, wasm ${fmt(tfWasm?.[m.key])}` : "";
+    console.log(`${m.key.padEnd(26)} gradbook ${fmt(gv)} | PyTorch ${fmt(tv)} ${m.unit}${ratio}${tf}`);
+  }
+  for (const k of ["W2 relu 16M out=", "W2 exp 16M out="]) {
+    if (typeof t?.[k] === "number") console.log(`${k.padEnd(26)} PyTorch writing into a preallocated out= tensor: ${fmt(t[k])} GB/s`);
+  }
+  if (typeof g?.["W3 final loss"] === "number") {
+    console.log(`W3 loss after one epoch (random data, check only): gradbook ${fmt(g["W3 final loss"])}, PyTorch ${fmt(t?.["W3 final loss"])}`);
+  }
+  const outFile = path.join(root, "build", "bench-results.json");
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, JSON.stringify({ date: new Date().toISOString(), gradbook: ours, torch, tfjsCpu: tfCpu, tfjsWasm: tfWasm }, null, 2));
+  console.log(`raw figures: ${path.relative(root, outFile)}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
