@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch on the same GPU: workloads W1-W5 exactly as bench/gpu.ts runs them on gradbook.
 
-    python3 bench/gpu_torch_peer.py [--quick] [--only W1,W3] [--json]
+    python3 bench/gpu_torch_peer.py [--quick] [--only W1,W3] [--json] [--device cuda|cpu]
 
 With --json the last line is {"device": ..., "figures": {key: value}} with the keys
 bench/gpu.ts uses. TF32 is off except for the TF32 rows (PyTorch's matmul default; cuDNN's
@@ -19,14 +19,16 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--quick", action="store_true")
 ap.add_argument("--json", action="store_true")
 ap.add_argument("--only", default="W1,W2,W3,W4,W5")
+ap.add_argument("--device", default="cuda", help="cpu: a smoke test of this script, not a measurement")
 args = ap.parse_args()
 ONLY = args.only.split(",")
 QUICK = args.quick
 
-if not torch.cuda.is_available():
+ON_GPU = args.device == "cuda"
+if ON_GPU and not torch.cuda.is_available():
     print("torch.cuda.is_available() is False", file=sys.stderr)
     sys.exit(2)
-dev = torch.device("cuda")
+dev = torch.device(args.device)
 torch.manual_seed(0)
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
@@ -35,7 +37,8 @@ figures = {}
 
 
 def sync():
-    torch.cuda.synchronize()
+    if ON_GPU:
+        torch.cuda.synchronize()
 
 
 def time_it(fn, min_seconds=0.05 if QUICK else 0.4):
@@ -66,7 +69,7 @@ def w1():
 
     for n in ([256, 1024] if QUICK else [256, 1024, 2048, 4096]):
         run(f"W1 sgemm n={n}", n, n, n, False)
-    for n in ([1024] if QUICK else [1024, 4096]):
+    for n in (([1024] if QUICK else [1024, 4096]) if ON_GPU else []):
         run(f"W1 tf32 n={n}", n, n, n, True)
     run("W1 sgemm 128x784x256", 128, 784, 256, False)
 
@@ -153,7 +156,10 @@ for name, fn in (("W1", w1), ("W2", w2), ("W3", w3), ("W4", w4), ("W5", w5)):
     if name in ONLY:
         fn()
 
-device = f"{torch.cuda.get_device_name(0)}, PyTorch {torch.__version__}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}"
+if ON_GPU:
+    device = f"{torch.cuda.get_device_name(0)}, PyTorch {torch.__version__}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}"
+else:
+    device = f"CPU (smoke test, not a GPU), PyTorch {torch.__version__}"
 if args.json:
     print(json.dumps({"device": device, "figures": figures}))
 else:

@@ -199,6 +199,7 @@ function quantile(xs: number[], q: number): number {
 
 interface Result {
   coldStartS?: number;
+  firstCellS?: number;
   onePlusOneMedianMs?: number;
   onePlusOneP90Ms?: number;
   linesS?: number | string;
@@ -247,6 +248,10 @@ async function measure(peer: Peer, reps: number): Promise<Result> {
     }
     if (!info) throw new Error("no kernel_info_reply within 30 s");
     res.coldStartS = (performance.now() - t0) / 1000;
+    // Ready to run code: the prelude loaded and (gradbook) the type checker warm.
+    const first = client.send("execute_request", { code: peer.code.onePlusOne, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    await client.reply(first, 60_000);
+    res.firstCellS = (performance.now() - t0) / 1000;
     // IOPub subscriptions take a moment to reach the publisher.
     for (let i = 0; i < 50; i++) {
       try {
@@ -324,6 +329,7 @@ async function main(): Promise<void> {
   }
   const rows: [string, keyof Result, number, boolean][] = [
     ["cold start to kernel_info_reply (s)", "coldStartS", 3, true],
+    ["spawn to first 1+1 execute_reply (s)", "firstCellS", 3, true],
     [`send-to-idle 1+1 median (ms, n=${reps})`, "onePlusOneMedianMs", 2, true],
     [`send-to-idle 1+1 p90 (ms)`, "onePlusOneP90Ms", 2, true],
     ["10,000 printed lines (s)", "linesS", 3, true],

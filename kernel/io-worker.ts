@@ -138,6 +138,8 @@ async function start(): Promise<void> {
         execWaiters.delete(m.id);
         break;
       case "interrupt_ack":
+        // seq -1: a SIGINT reached the main thread; no cell ran, but one may be being checked.
+        if (m.seq === -1 && !m.running) protocol.cancelCompiling();
         ackWaiters.get(m.seq)?.();
         ackWaiters.delete(m.seq);
         break;

@@ -1,7 +1,7 @@
 /**
- * Starts a kernel for a connection file: the I/O thread first (so kernel_info is answered
- * within a fraction of a second), then the prelude on the main thread, then the language
- * thread (TypeScript), which is only needed by the first cell.
+ * Starts a kernel for a connection file: the I/O thread (so kernel_info is answered within a
+ * fraction of a second), the language thread (TypeScript, needed by the first cell), then the
+ * prelude on the main thread, all in parallel.
  */
 import { Worker, MessageChannel } from "worker_threads";
 import * as fs from "fs";
@@ -50,9 +50,12 @@ export function runKernel(connectionFile: string): void {
     lang.on("error", (e) => log(`language thread failed: ${e.stack ?? e}`));
     lang.unref();
   };
+  // The type checker takes seconds to warm up and the first cell waits for it: start it now,
+  // beside the I/O thread, rather than after the sockets are up.
+  startLanguage();
   io.on("message", (m: IoToMain | { t: "listening" } | { t: "exit" }) => {
-    if (m.t === "listening") startLanguage();
-    else if (m.t === "exit") process.exit(0);
+    if (m.t === "listening") return;
+    if (m.t === "exit") process.exit(0);
     else runtime.handle(m);
   });
   io.on("error", (e) => {

@@ -9,10 +9,10 @@ import type { IoToLang, LangToIo } from "./messages";
 import { log } from "./log";
 
 const port: MessagePort = (workerData as { port: MessagePort }).port;
-const { CellLanguage, isComplete, warmUp } = require("./language") as typeof import("./language");
+const { CellLanguage, isComplete, warmUp, defaultPreludeModule } = require("./language") as typeof import("./language");
 const lang = new CellLanguage({ cwd: (workerData as { cwd?: string }).cwd });
 // Parsing lib.d.ts and @types/node is most of the first check; do it before anyone waits.
-setImmediate(() => warmUp(lang));
+setImmediate(() => warmUp(lang, defaultPreludeModule()));
 let preludeSet = false;
 const waiting: IoToLang[] = [];
 

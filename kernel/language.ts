@@ -106,6 +106,7 @@ export class CellLanguage {
   private readonly pending = new Map<number, { text: string; names: string[] }>();
   private readonly checkCache = new Map<string, ErrorContent | null>();
   private readonly convertCache = new Map<string, Converted>();
+  private preludeModule: string | null = null;
   private projectVersion = 0;
   private readonly options: ts.CompilerOptions;
   private readonly typecheck: boolean;
@@ -167,6 +168,8 @@ export class CellLanguage {
     // a package installed later is found.
     const resolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.options);
     const resolved = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>();
+    // The same cache answers the package.json lookups every new program makes for every file.
+    (host as { getModuleResolutionCache?: () => ts.ModuleResolutionCache }).getModuleResolutionCache = () => resolutionCache;
     host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) =>
       literals.map((lit) => {
         const name = lit.text;
@@ -206,9 +209,20 @@ export class CellLanguage {
     if (this.files.delete(file)) this.projectVersion++;
   }
 
-  /** Makes the prelude's exports (values and types) known to every later cell. */
+  /**
+   * Makes the prelude's exports (values and types) known to every later cell. A different
+   * module, or none (the runtime could not load it), replaces what an earlier call set.
+   */
   setPrelude(info: PreludeInfo): void {
+    if (this.preludeModule === info.module) return;
+    if (this.preludeModule) {
+      for (const [n, m] of this.owners) if (m === this.preludeModule) this.owners.delete(n);
+      this.checkCache.clear();
+      this.preludeModule = null;
+    }
     if (!info.module) return;
+    // The probe stays a root file: removing it would change the root set, and the service
+    // rebuilds a program from scratch whenever that changes.
     const probe = this.rootFile("prelude_probe");
     this.setFile(probe, `import * as __p from ${JSON.stringify(info.module)};\n`);
     const program = this.service.getProgram();
@@ -218,11 +232,15 @@ export class CellLanguage {
       const checker = program.getTypeChecker();
       const decl = sf.statements[0] as ts.ImportDeclaration;
       const sym = checker.getSymbolAtLocation(decl.moduleSpecifier);
-      if (sym) for (const e of checker.getExportsOfModule(sym)) if (e.name !== "default") names.add(e.name);
-      else names.clear(); // no declarations: importing the names would only produce errors
+      if (sym) {
+        for (const e of checker.getExportsOfModule(sym)) if (e.name !== "default") names.add(e.name);
+      } else {
+        names.clear(); // no declarations: importing the names would only produce errors
+      }
     }
-    this.deleteFile(probe);
-    for (const n of names) if (isImportableName(n)) this.owners.set(n, info.module);
+    for (const n of names) if (isImportableName(n) && !this.owners.has(n)) this.owners.set(n, info.module);
+    this.preludeModule = info.module;
+    this.checkCache.clear();
   }
 
   /** Names declared at the top level of a cell (values, types, imports). */
@@ -378,8 +396,20 @@ const RESERVED = new Set(
 );
 
 /** Loads the standard library declarations ahead of the first cell, which then checks fast. */
-export function warmUp(lang: CellLanguage): void {
-  lang.inspect("Math.max", 5, 0);
+export function warmUp(lang: CellLanguage, preludeModule?: string): void {
+  // Reads the prelude's declarations (the runtime confirms later that it loaded), then checks
+  // a trivial cell under the same header a first cell gets: that cell then finds everything
+  // parsed and bound.
+  if (preludeModule && fs.existsSync(`${preludeModule}.d.ts`)) lang.setPrelude({ module: preludeModule, names: [] });
+  lang.compile(-1, "0");
+  lang.discard(-1);
+}
+
+/** The prelude the runtime loads unless told otherwise (without extension), for warming up. */
+export function defaultPreludeModule(): string | undefined {
+  const spec = process.env.GRADBOOK_PRELUDE;
+  if (spec === "none" || spec === "") return undefined;
+  return spec ? spec.replace(/\.(c?js|ts)$/, "") : path.join(PACKAGE_ROOT, "dist", "lib", "index");
 }
 
 function isInternalName(name: string): boolean {

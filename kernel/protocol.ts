@@ -70,6 +70,7 @@ export class Protocol {
   private active: Message | null = null;
   private lastExecute: Message | null = null;
   private runningExecute: Message | null = null;
+  private compiling: { cancelled: boolean } | null = null;
   private readonly comms = new Map<string, string>();
   private inputWaiter: { seq: number; parent: Message } | null = null;
   private readonly history: History;
@@ -189,6 +190,7 @@ export class Protocol {
       await this.backend.comm("comm_close", msg.content, msg.buffers);
     },
     async interrupt_request(msg, channel) {
+      this.cancelCompiling();
       await this.backend.interrupt();
       this.sender.send(channel, "interrupt_reply", { status: "ok" }, msg);
     },
@@ -215,8 +217,16 @@ export class Protocol {
     this.lastExecute = msg;
     let error: ErrorContent | undefined;
     let done: ExecDone | undefined;
-    const compiled = await this.backend.compile(id, code);
-    if (!compiled.ok) error = compiled.error;
+    this.compiling = { cancelled: false };
+    const compiling = this.compiling;
+    let compiled: Compiled;
+    try {
+      compiled = await this.backend.compile(id, code);
+    } finally {
+      this.compiling = null;
+    }
+    if (compiling.cancelled) error = { ename: "KeyboardInterrupt", evalue: "interrupted before the cell started", traceback: ["KeyboardInterrupt: interrupted before the cell started"] };
+    else if (!compiled.ok) error = compiled.error;
     else {
       this.runningExecute = msg;
       try {
@@ -248,6 +258,14 @@ export class Protocol {
     } else {
       this.sender.send(channel, "execute_reply", { status: "ok", execution_count: count, user_expressions: done?.userExpressions ?? {}, payload: done?.payload ?? [] }, msg, { metadata: { status: "ok" } });
     }
+  }
+
+  /**
+   * An interrupt that arrives while a cell is being checked (the first cell waits for the type
+   * checker to warm up) stops that cell from starting; the main thread has nothing to stop yet.
+   */
+  cancelCompiling(): void {
+    if (this.compiling) this.compiling.cancelled = true;
   }
 
   /** Aborts the executes already queued behind a failed one; later arrivals run normally. */

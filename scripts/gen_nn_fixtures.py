@@ -96,6 +96,24 @@ def layers():
     L["conv2d_stride2"] = case(init_(nn.Conv2d(2, 4, 3, stride=2)), rnd(2, 2, 7, 7))
     L["conv2d_depthwise"] = case(init_(nn.Conv2d(2, 4, 3, padding=1, groups=2)), rnd(1, 2, 5, 5))
     L["conv2d_1x1"] = case(init_(nn.Conv2d(3, 2, 1)), rnd(2, 3, 4, 4))
+    # "same" padding where the total is odd (stride 2, or an even kernel): the extra row and
+    # column go at the end (bottom/right), as TensorFlow and PyTorch's stride-1 "same" do.
+    class PaddedConv(nn.Module):
+        def __init__(self, cin, cout, k, stride, pads):
+            super().__init__()
+            self.conv, self.pads, self.stride = nn.Conv2d(cin, cout, k), pads, stride
+
+        def forward(self, x):
+            return F.conv2d(F.pad(x, self.pads), self.conv.weight, self.conv.bias, stride=self.stride)
+
+        def state_dict(self, *a, **k):
+            return {n[5:]: v for n, v in super().state_dict(*a, **k).items()}
+
+        def named_parameters(self, *a, **k):
+            return [(n[5:], p) for n, p in super().named_parameters(*a, **k)]
+
+    L["conv2d_same_stride2"] = case(init_(PaddedConv(2, 3, 3, 2, (0, 1, 0, 1))), rnd(1, 2, 6, 6))
+    L["conv2d_same_even"] = case(init_(PaddedConv(2, 2, 4, 1, (1, 2, 1, 2))), rnd(1, 2, 5, 5))
     L["maxpool2d"] = case(nn.MaxPool2d(2), rnd(2, 3, 4, 4))
     L["avgpool2d"] = case(nn.AvgPool2d(2), rnd(2, 3, 4, 4))
     L["globalavgpool2d"] = case(nn.AdaptiveAvgPool2d(1), rnd(2, 3, 4, 4), extra=None)

@@ -195,20 +195,46 @@ void conv_bwd_weight(const T* x, const T* dy, const ConvP& p, T* dw) {
 /** Max pooling without padding: every window lies inside the plane, so no bounds checks. */
 template <typename T>
 void maxpool_unpadded(const T* base, const PoolP& p, T* out, int32_t* idx) {
+  if (p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2) {
+    // The common 2x2/2 case, unrolled; same order of comparison (first maximum, first NaN wins).
+    for (i64 oh = 0; oh < p.oh; oh++) {
+      const T* r0 = base + 2 * oh * p.w;
+      const T* r1 = r0 + p.w;
+      for (i64 ow = 0; ow < p.ow; ow++) {
+        const i64 x0 = 2 * ow, k0 = 2 * oh * p.w + x0;
+        // Row by row; a NaN ends the scan of its row only (the js backend's order).
+        T best = r0[x0];
+        i64 bi = k0;
+        if (best == best && (r0[x0 + 1] > best || r0[x0 + 1] != r0[x0 + 1])) { best = r0[x0 + 1]; bi = k0 + 1; }
+        for (int q = 0; q < 2; q++) {
+          T v = r1[x0 + q];
+          if (v > best || v != v) {
+            best = v;
+            bi = k0 + p.w + q;
+            if (v != v) break;
+          }
+        }
+        out[oh * p.ow + ow] = best;
+        idx[oh * p.ow + ow] = int32_t(bi);
+      }
+    }
+    return;
+  }
   for (i64 oh = 0; oh < p.oh; oh++)
     for (i64 ow = 0; ow < p.ow; ow++) {
       i64 y0 = oh * p.sh, x0 = ow * p.sw;
       T best = base[y0 * p.w + x0];
       i64 bi = y0 * p.w + x0;
-      bool nan = best != best;
-      for (i64 i = 0; i < p.kh && !nan; i++)
-        for (i64 j = 0; j < p.kw; j++) {
+      // A NaN ends the scan of its row only, as in the js backend.
+      for (i64 i = 0; i < p.kh; i++)
+        for (i64 j = (i == 0 ? 1 : 0); j < p.kw; j++) {
+          if (i == 0 && best != best) break;
           i64 k = (y0 + i) * p.w + x0 + j;
           T v = base[k];
           if (v > best || v != v) {
             best = v;
             bi = k;
-            if (v != v) { nan = true; break; }
+            if (v != v) break;
           }
         }
       out[oh * p.ow + ow] = best;
@@ -232,8 +258,7 @@ void maxpool(const T* x, const PoolP& p, T* out, int32_t* idx) {
           i64 x0 = ow * p.sw - p.pl;
           double best = -INFINITY;
           i64 bi = -1;
-          bool stop = false;
-          for (i64 i = 0; i < p.kh && !stop; i++) {
+          for (i64 i = 0; i < p.kh; i++) {
             i64 y = y0 + i;
             if (y < 0 || y >= p.h) continue;
             for (i64 j = 0; j < p.kw; j++) {
@@ -243,7 +268,7 @@ void maxpool(const T* x, const PoolP& p, T* out, int32_t* idx) {
               if (v > best || v != v || bi < 0) {
                 best = v;
                 bi = y * p.w + xx;
-                if (v != v) { stop = true; break; }
+                if (v != v) break;  // ends this row only, as in the js backend
               }
             }
           }

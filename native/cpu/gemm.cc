@@ -283,7 +283,7 @@ void sgemm(i64 m, i64 n, i64 k, const float* a, i64 rsa, i64 csa, const float* b
   const Kernel& ker = m < K.mr ? K_SMALL : K;
   int threads = allow_threads ? pool_size() : 1;
   double work = double(m) * double(n) * double(k);
-  if (threads <= 1 || work < 64.0 * 64 * 64) {
+  if (threads <= 1 || work < 100.0 * 100 * 100) {
     sgemm_single(ker, m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate);
     return;
   }

@@ -64,7 +64,7 @@ struct Pool {
     for (;;) {
       int spins = 0;
       while (published.load(std::memory_order_acquire) == seen && !stop.load(std::memory_order_relaxed)) {
-        if (++spins < 20000) { cpu_relax(); continue; }
+        if (++spins < 4000) { cpu_relax(); continue; }
         std::unique_lock<std::mutex> lk(mu);
         sleepers.fetch_add(1);
         cv.wait(lk, [&] { return published.load() != seen || stop.load(); });

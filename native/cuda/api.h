@@ -1,4 +1,4 @@
-// The slice of the CUDA driver API, NVRTC and cuBLAS that gradbook uses, declared by hand.
+// The slice of the CUDA driver API, NVRTC, cuBLAS and cuDNN that gradbook uses, declared by hand.
 //
 // Why by hand: the addon must build on machines with no CUDA toolkit (CI, Binder, laptops), and
 // load the libraries with dlopen at run time. Every type below is ABI-identical to the vendor

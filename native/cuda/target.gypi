@@ -1,4 +1,4 @@
-# The CUDA backend's addon. It needs no CUDA toolkit: the driver, NVRTC and cuBLAS are opened
+# The CUDA backend's addon. It needs no CUDA toolkit: the driver, NVRTC, cuBLAS and cuDNN are opened
 # with dlopen at run time (native/cuda/loader.cc), so this builds wherever g++ does.
 {
   "targets": [

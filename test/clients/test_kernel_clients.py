@@ -253,3 +253,35 @@ def test_kernel_info_on_control_while_busy(kernel):
     assert reply["msg_type"] == "kernel_info_reply"
     assert time.monotonic() - start < 0.5, "control must be answered while the main thread is busy"
     assert reply_to(kc, msg_id)["content"]["status"] == "ok"
+
+
+@pytest.mark.parametrize("code", ["while (true) {}", "await new Promise(() => {})"], ids=["busy-loop", "never-settling-await"])
+def test_sigint_interrupts_too(kernel, code):
+    """interrupt_mode is "message", but a SIGINT (a terminal's Ctrl-C, or a front end that
+    signals) stops the same cells."""
+    import os
+    import signal
+
+    km, kc = kernel
+    run(kc, "0")  # the type checker is warm: the signal lands in the running cell
+    msg_id = kc.execute(code)
+    time.sleep(0.7)
+    os.kill(km.provisioner.pid, signal.SIGINT)
+    reply = reply_to(kc, msg_id, timeout=5)
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    content, msgs = run(kc, "1 + 1")
+    assert result_text(msgs) == ["2"]
+
+
+def test_interrupt_while_the_first_cell_is_checked():
+    """The first cell waits for the type checker; an interrupt then must still stop it."""
+    km, kc = start_new_kernel(kernel_name="gradbook", startup_timeout=60)
+    try:
+        msg_id = kc.execute("while (true) {}")
+        km.interrupt_kernel()
+        assert reply_to(kc, msg_id, timeout=10)["content"]["ename"] == "KeyboardInterrupt"
+        content, msgs = run(kc, "1 + 1")
+        assert result_text(msgs) == ["2"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)

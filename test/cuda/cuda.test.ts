@@ -9,6 +9,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as v8 from "v8";
+import * as vm from "vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJsBackend } from "../../lib/backends/js";
 import { CachingAllocator, type DeviceMemory, roundSize } from "../../lib/backends/cuda/allocator";
@@ -21,6 +23,7 @@ import { matmulGemm, mergeDims, splitReduction, toColumnMajor, type RowMajorGemm
 import { defineOpTests } from "../lib/opdb";
 import { backendCases, runAgainst, values } from "./cases";
 import { frontendChecks } from "./frontend";
+import { zeros } from "../../lib";
 import { getEngine } from "../../lib/engine";
 import { type EmuAddon, buildEmulator } from "./emu";
 import { type CompiledKernels, compileAll, findNvcc } from "./ptx";
@@ -303,8 +306,9 @@ describe.skipIf(!cudaInclude || !haveGxx)("driver API declarations (against cuda
 
 // ---------------------------------------------------------------------------------------------
 describe.skipIf(!resolvable("node-gyp/bin/node-gyp.js") || !resolvable("typescript"))("the addon without a GPU", () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gradbook-cuda-build-"));
-  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  let tmp = "";
+  beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gradbook-cuda-build-")); });
+  afterAll(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
   let addonPath = "";
 
   it("builds with node-gyp and no CUDA toolkit", () => {
@@ -376,16 +380,17 @@ describe.skipIf(!resolvable("node-gyp/bin/node-gyp.js") || !resolvable("typescri
 const available = cuda.isAvailable();
 const canEmulate = !available && haveGxx && resolvable("node-gyp/bin/node-gyp.js");
 describe.skipIf(!canEmulate)("the backend on a CPU emulation of the CUDA kernels", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gradbook-cuda-emu-"));
+  let dir = "";
   let emu: EmuAddon;
   let ctx: CudaContext;
   beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "gradbook-cuda-emu-"));
     emu = buildEmulator(root, dir);
     ctx = new CudaContext(emu, emu.load());
     // The op database below reaches the backend through the engine's device "cuda".
     getEngine().registerBackend(createCudaBackend(ctx));
   }, 420_000);
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
 
   it("every backend case matches the js reference, with no out-of-bounds write", () => {
     const results = runAgainst(getEngine().backend("cuda"), createJsBackend());
@@ -401,6 +406,19 @@ describe.skipIf(!canEmulate)("the backend on a CPU emulation of the CUDA kernels
     }
     expect(failures).toEqual([]);
     expect(emu.takeErrors()).toEqual([]);
+  });
+
+  it("frees the blocks of tensors garbage collected without dispose()", async () => {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as () => void;
+    const before = ctx.allocator.memoryStats().activeBlocks;
+    (() => { for (let i = 0; i < 50; i++) zeros([1000], { device: "cuda" }); })();
+    expect(ctx.allocator.memoryStats().activeBlocks).toBe(before + 50);
+    for (let i = 0; i < 10 && ctx.allocator.memoryStats().activeBlocks >= before + 50; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(ctx.allocator.memoryStats().activeBlocks).toBeLessThan(before + 50);
   });
 
   it("served allocations from the cache while running them", () => {

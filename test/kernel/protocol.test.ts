@@ -131,6 +131,26 @@ describe("protocol", () => {
     expect(err.content.ename).toBe("TypeError");
   });
 
+  it("stops a cell that is interrupted while it is being checked", async () => {
+    const { sender, backend, protocol } = setup();
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const compile = backend.compile.bind(backend);
+    backend.compile = async (id, source) => {
+      await slow;
+      return compile(id, source);
+    };
+    protocol.receive(request("execute_request", { code: "never runs" }), "shell");
+    await settle();
+    protocol.receive(request("interrupt_request"), "control");
+    await settle();
+    release();
+    await settle();
+    expect(backend.runs).toEqual([]);
+    expect(sender.sent.find((s) => s.type === "execute_reply")!.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect(sender.sent.some((s) => s.type === "interrupt_reply")).toBe(true);
+  });
+
   it("does not abort queued cells when stop_on_error is false", async () => {
     const { sender, protocol } = setup();
     protocol.receive(request("execute_request", { code: "fail", stop_on_error: false }), "shell");

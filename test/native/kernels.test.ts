@@ -143,6 +143,22 @@ describe.skipIf(cpu === null)(`cpu backend: kernels ${skipReason}`, () => {
     }
   });
 
+  it("max pooling keeps the first maximum and propagates NaN like js", () => {
+    const p = poolParams(1, 2, 4, 6, 2, 2, 0);
+    const vals = [1, 1, 2, NaN, 3, 3, 1, 1, NaN, 5, 3, 3, 0, 0, 7, 7, -1, -2, 0, 0, 7, 7, -3, NaN,
+      NaN, NaN, 1, 2, 2, 2, 4, 1, 2, 2, 2, 2, -5, -5, -5, -5, 9, 8, -5, -5, -5, -5, 8, 9];
+    const r = randomValues(2 * 7 * 9, 99, -3, 3, "int32").map((v) => (v === 3 ? NaN : v));
+    const cases: [Pool2dParams, number[]][] = [[p, vals], [poolParams(1, 2, 7, 9, 3, 2, 0), Array.from(r)], [poolParams(1, 2, 7, 9, 3, 2, 1), Array.from(r)]];
+    for (const [q, v] of cases) {
+      for (const dtype of ["float32", "float64"] as DType[]) {
+        const x = pair(v, dtype);
+        const e = js.maxPool2d(x.js, q), a = cpu!.maxPool2d(x.cpu, q);
+        expect(Array.from(cpu!.read(a.indices)), `indices ${dtype} k${q.kh}`).toEqual(Array.from(js.read(e.indices)));
+        expect(Array.from(cpu!.read(a.out)), `values ${dtype} k${q.kh}`).toEqual(Array.from(js.read(e.out)));
+      }
+    }
+  });
+
   it("softmax and log-softmax are stable for large values and -inf rows", () => {
     const rows = [[1, 2, 3, 4], [1000, 1001, 1002, 999], [-Infinity, -Infinity, -Infinity, -Infinity], [-Infinity, 0, 1, -Infinity]];
     for (const dtype of ["float32", "float64"] as DType[]) {

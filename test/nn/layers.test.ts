@@ -2,8 +2,8 @@
  * Every layer's forward output and gradients against PyTorch on the same weights and
  * inputs (test/fixtures/nn_layers.json, from scripts/gen_nn_fixtures.py).
  */
-import { describe, expect, it } from "vitest";
-import { Tensor, noGrad, tensor, manualSeed } from "../../lib/index";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Tensor, deviceAvailable, getDefaultDevice, noGrad, setDefaultDevice, tensor, manualSeed, type DeviceName } from "../../lib/index";
 import * as nn from "../../lib/nn";
 import { expectClose, fixture, leaf } from "./helpers";
 
@@ -24,13 +24,26 @@ function check(name: string, layer: nn.Module, opts: { train?: boolean } = {}): 
   for (const [k, g] of Object.entries(f.grads)) expectClose(params[k].grad, g, `${name} grad of ${k}`);
 }
 
-describe("layers match PyTorch (forward and gradients)", () => {
+/** The reference js backend always; the native cpu backend too where it is built. */
+const DEVICES: DeviceName[] = deviceAvailable("cpu").available ? ["js", "cpu"] : ["js"];
+
+describe.each(DEVICES)("layers match PyTorch (forward and gradients) on %s", (device) => {
+  let previous: DeviceName;
+  beforeAll(() => {
+    previous = getDefaultDevice();
+    setDefaultDevice(device);
+  });
+  afterAll(() => setDefaultDevice(previous));
+
   it("Linear", () => check("linear", new nn.Linear(4, 3)));
   it("Dense has Linear's layout", () => check("linear", new nn.Dense(3, { inputDim: 4 })));
   it("Conv2d with padding", () => check("conv2d", new nn.Conv2d(2, 3, 3, { padding: 1 })));
   it("Conv2d with stride 2", () => check("conv2d_stride2", new nn.Conv2d(2, 4, 3, { stride: 2 })));
   it("Conv2d grouped (depthwise multiplier 2)", () => check("conv2d_depthwise", new nn.Conv2d(2, 4, 3, { padding: 1, groups: 2 })));
   it("Conv2d 1×1", () => check("conv2d_1x1", new nn.Conv2d(3, 2, 1)));
+  it("Conv2d 'same' with stride 2 pads the extra row/column at the end", () =>
+    check("conv2d_same_stride2", new nn.Conv2d(2, 3, 3, { stride: 2, padding: "same" })));
+  it("Conv2d 'same' with an even kernel", () => check("conv2d_same_even", new nn.Conv2d(2, 2, 4, { padding: "same" })));
   it("MaxPool2d", () => check("maxpool2d", new nn.MaxPool2d(2)));
   it("AvgPool2d", () => check("avgpool2d", new nn.AvgPool2d(2)));
   it("GlobalAvgPool2d", () => check("globalavgpool2d", new nn.GlobalAvgPool2d()));

@@ -28,8 +28,8 @@ export class CudaContext {
   readonly allocator: CachingAllocator;
   readonly kernels: KernelCache;
   readonly args = new Args();
-  /** Frees blocks of storages that were garbage collected without dispose(). */
-  private readonly finalizer: FinalizationRegistry<Block>;
+  /** Device bytes not yet reported to V8 (reported in steps, not per tensor). */
+  private externalPending = 0;
   backend!: Backend;
   /** TF32 for float32 GEMM and convolution (cuda.setAllowTF32). */
   tf32 = false;
@@ -37,26 +37,36 @@ export class CudaContext {
   readonly convCounts = { cudnn: 0, im2col: 0 };
 
   constructor(readonly addon: CudaAddon, readonly info: LoadInfo) {
-    this.allocator = new CachingAllocator(addon, (delta) => addon.adjustExternalMemory(delta));
+    this.allocator = new CachingAllocator(addon, (delta) => this.reportExternal(delta));
     this.kernels = new KernelCache(addon);
-    this.finalizer = new FinalizationRegistry((b) => this.allocator.release(b));
   }
 
-  /** A fresh storage of `size` elements (uninitialised). */
+  /**
+   * Device memory held by live tensors is told to V8 as external memory, so garbage collection
+   * runs (and the engine's finalisers free GPU blocks) before the GPU fills with unreachable
+   * tensors. Reported in 4 MiB steps: one N-API call per tensor would cost more than the launch.
+   */
+  private reportExternal(delta: number): void {
+    this.externalPending += delta;
+    if (Math.abs(this.externalPending) >= 4 * 1024 * 1024) {
+      this.addon.adjustExternalMemory(this.externalPending);
+      this.externalPending = 0;
+    }
+  }
+
+  /**
+   * A fresh storage of `size` elements (uninitialised). Its block is `handle`: the engine frees
+   * it through Backend.release when the storage is garbage collected without dispose().
+   */
   alloc(dtype: DType, size: number): CudaStorage {
     const block = size === 0 ? { ptr: 0, bytes: 0, freed: false } : this.allocator.alloc(size * bytesPerElement(dtype));
-    const s = new CudaStorage(this.backend, dtype, size, block);
-    if (size > 0) this.finalizer.register(s, block, s);
-    return s;
+    return new CudaStorage(this.backend, dtype, size, block);
   }
 
   /** Frees a storage now (idempotent). */
   free(s: Storage): void {
     const c = s as CudaStorage;
-    if (!c.disposed && c.handle.bytes > 0) {
-      this.finalizer.unregister(c);
-      this.allocator.release(c.handle);
-    }
+    if (!c.disposed && c.handle.bytes > 0) this.allocator.release(c.handle);
     c.disposed = true;
   }
 

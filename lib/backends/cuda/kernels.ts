@@ -132,7 +132,7 @@ export class Args {
   strided(shape: readonly number[], strides: readonly (readonly number[])[]): this {
     if (shape.length > MAXD) throw new Error(`cuda: ${shape.length} dimensions that cannot be merged; at most ${MAXD} are supported`);
     const at = this.slot(STRIDED_BYTES);
-    this.bytes.fill(0, at, at + STRIDED_BYTES);
+    // Entries past ndim are never read by the kernels, so they are left as they are.
     this.writeI64(at, shape.length);
     for (let d = 0; d < shape.length; d++) this.writeI64(at + 8 * (1 + d), shape[d]);
     for (let k = 0; k < strides.length; k++) {
