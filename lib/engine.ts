@@ -7,6 +7,9 @@
 import type { Backend, DeviceName, Storage } from "./backend";
 import { createJsBackend } from "./backends/js";
 import { bytesPerElement } from "./dtype";
+// Both modules are cheap to import: each loads its addon only when its loader is called.
+import { loadNativeBackend } from "./backends/native";
+import { loadCudaBackend } from "./backends/cuda";
 
 /** The record one storage keeps: how many tensors (views) use it, and its size. */
 export class StorageRef {
@@ -33,22 +36,6 @@ export function checkDevice(op: string, d: unknown): DeviceName {
 }
 
 type Loader = () => Backend;
-
-/** Loads a backend module without a static import, so the build works while it is absent. */
-function guardedLoader(modulePath: string, exportName: string): Loader {
-  return () => {
-    let mod: Record<string, unknown>;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      mod = require(modulePath);
-    } catch (e) {
-      throw new Error(`cannot load ${modulePath}: ${(e as Error).message.split("\n")[0]}`);
-    }
-    const fn = mod[exportName];
-    if (typeof fn !== "function") throw new Error(`${modulePath} does not export ${exportName}()`);
-    return (fn as Loader)();
-  };
-}
 
 export class Engine {
   /** Grad mode: when false, ops record nothing for autodiff. */
@@ -77,8 +64,8 @@ export class Engine {
   constructor(opts: { backends?: Backend[]; defaultDevice?: DeviceName; trackJs?: boolean } = {}) {
     this.trackJs = opts.trackJs ?? process.env.GRADBOOK_TRACK_JS === "1";
     this.backends.set("js", createJsBackend());
-    this.loaders.set("cpu", guardedLoader("./backends/native", "loadNativeBackend"));
-    this.loaders.set("cuda", guardedLoader("./backends/cuda", "loadCudaBackend"));
+    this.loaders.set("cpu", loadNativeBackend);
+    this.loaders.set("cuda", loadCudaBackend);
     for (const b of opts.backends ?? []) this.backends.set(b.name, b);
     if (opts.defaultDevice) this.defaultDevice = opts.defaultDevice;
   }

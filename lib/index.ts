@@ -55,3 +55,4 @@ export * as data from "./data";
 export * as metrics from "./metrics";
 export * as io from "./io";
 export * as plot from "./plot";
+export { cuda } from "./backends/cuda";

@@ -17,9 +17,11 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
  * @example nn.functional.elu(tensor([-1, 2])) // [-0.632, 2]
  */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  // expm1 of min(x, 0): the unused branch must not overflow, or its gradient (eˣ · 0)
-  // would be inf · 0 = NaN.
-  return where(x.gt(0), x, x.minimum(0).expm1().mul(alpha));
+  // expm1 of the non-positive part: the unused branch must not overflow, or its gradient
+  // (eˣ · 0) would be inf · 0 = NaN. `where` rather than `minimum` so that at x = 0 the
+  // gradient is alpha (PyTorch's value), not minimum's tie-split alpha / 2.
+  const pos = x.gt(0);
+  return where(pos, x, where(pos, 0, x).expm1().mul(alpha));
 }
 
 /** SELU's constants (Klambauer et al. 2017), as in PyTorch. */
@@ -35,11 +37,16 @@ export function selu(x: Tensor): Tensor {
 }
 
 /**
- * Softplus log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|) so it never overflows.
+ * Softplus log(1 + eˣ), computed as p + log1p(e^(n − p)) with p = max(x, 0) and
+ * n = min(x, 0), so it never overflows. p and n are taken with `where` so that the
+ * gradient at 0 is exactly sigmoid(0) = 0.5 (relu and abs would both give 0 there).
  * @example nn.functional.softplus(tensor([0])) // [0.6931]
  */
 export function softplus(x: Tensor): Tensor {
-  return x.relu().add(x.abs().neg().exp().log1p());
+  const pos = x.gt(0);
+  const p = where(pos, x, 0);
+  const n = where(pos, 0, x);
+  return p.add(n.sub(p).exp().log1p());
 }
 
 /**

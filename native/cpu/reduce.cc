@@ -120,6 +120,38 @@ void k_reduce(int op, const void* x, int dtype, int nd, const i64* shape, int na
   i64 sh[MAXD];
   std::copy(shape, shape + nd, sh);
   int first = int(axes[0]), last = int(axes[naxes - 1]);
+  if (!block && op == R_SUM) {
+    // Kept axes forming one block between reduced ones, [A, K, C] -> [K] (a convolution's
+    // bias gradient over N, H, W): row sums straight from the input, no permuting copy.
+    int k0 = -1, k1 = -1;
+    bool kept_block = true;
+    for (int d = 0, a = 0; d < nd; d++) {
+      bool reduced = a < naxes && axes[a] == d;
+      if (reduced) { a++; continue; }
+      if (k0 < 0) k0 = d;
+      else if (d != k1 + 1) kept_block = false;
+      k1 = d;
+    }
+    if (kept_block && k0 > 0 && k1 < nd - 1) {
+      i64 A = 1, K = 1, C = 1;
+      for (int d = 0; d < k0; d++) A *= shape[d];
+      for (int d = k0; d <= k1; d++) K *= shape[d];
+      for (int d = k1 + 1; d < nd; d++) C *= shape[d];
+      std::vector<double> acc(K, 0.0);
+      GB_DISPATCH(dtype, T, {
+        const T* xs = static_cast<const T*>(x);
+        for (i64 a = 0; a < A; a++)
+          for (i64 k = 0; k < K; k++) {
+            const T* row = xs + (a * K + k) * C;
+            if (std::is_same<T, float>::value) acc[k] += sum_row_f32(reinterpret_cast<const float*>(row), C);
+            else for (i64 c = 0; c < C; c++) acc[k] += double(row[c]);
+          }
+        T* y = static_cast<T*>(out);
+        for (i64 k = 0; k < K; k++) y[k] = from_double<T>(acc[k]);
+      });
+      return;
+    }
+  }
   void* moved = nullptr;
   i64 total = numel(nd, shape);
   if (!block) {

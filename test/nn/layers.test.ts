@@ -207,7 +207,7 @@ describe("layer behaviour", () => {
     model.to("js");
     expect(model.parameters().every((p) => p.device === "js" && p.requiresGrad)).toBe(true);
     expect(model.namedBuffers().every(([, b]) => b.device === "js")).toBe(true);
-    expect(model.call(x).toArray()).toEqual(before);
+    expect(model.call(x.to("js")).toArray()).toEqual(before);
     expect(model.modules().every((m) => !m.training)).toBe(true);
     model.train();
     expect(model.modules().every((m) => m.training)).toBe(true);
