@@ -8,7 +8,8 @@
  *
  * Measures cold start (spawn → kernel_info_reply), send-to-idle of `1+1` (median and p90 over
  * 200), a cell printing 10,000 lines (all before idle?), 100 display_data in one cell,
- * completion latency (median, p90 over 30) and peak memory (VmHWM of the kernel process).
+ * completion latency (median, p90 over 30), interrupt latency of a busy loop, and peak memory
+ * (VmHWM of the kernel process).
  */
 import { spawn, ChildProcess, execFileSync } from "child_process";
 import * as fs from "fs";
@@ -23,7 +24,7 @@ import { PACKAGE_ROOT } from "../kernel/paths";
 interface Peer {
   name: string;
   argv: (cf: string) => string[];
-  code: { onePlusOne: string; lines: string; displays: string; completeSetup?: string; complete: string };
+  code: { onePlusOne: string; lines: string; displays: string; completeSetup?: string; complete: string; busyLoop: string };
 }
 
 const TS_CODE = {
@@ -31,6 +32,7 @@ const TS_CODE = {
   lines: 'for (let i = 0; i < 10000; i++) console.log("line " + i)',
   displays: 'for (let i = 0; i < 100; i++) display.html("<b>" + i + "</b>")',
   complete: "Math.ab",
+  busyLoop: "while (true) {}",
 };
 
 function peers(): Peer[] {
@@ -49,6 +51,7 @@ function peers(): Peer[] {
         displays: "from IPython.display import display, HTML\nfor i in range(100): display(HTML(f'<b>{i}</b>'))",
         completeSetup: "import math",
         complete: "math.fa",
+        busyLoop: "while True: pass",
       },
     },
   ];
@@ -208,6 +211,7 @@ interface Result {
   displaysBeforeIdle?: number;
   completeMedianMs?: number;
   completeP90Ms?: number;
+  interruptMs?: number | string;
   peakMiB?: number | null;
   error?: string;
 }
@@ -304,6 +308,17 @@ async function measure(peer: Peer, reps: number): Promise<Result> {
     } catch (e) {
       res.error = `${res.error ? res.error + "; " : ""}completion: ${(e as Error).message}`;
     }
+    // Interrupt latency: interrupt_request (control) → execute_reply of a busy loop.
+    try {
+      const loopId = client.send("execute_request", { code: peer.code.busyLoop, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+      await new Promise((r) => setTimeout(r, 500));
+      const i0 = performance.now();
+      client.send("interrupt_request", {}, "control");
+      await client.reply(loopId, 10_000);
+      res.interruptMs = performance.now() - i0;
+    } catch (e) {
+      res.interruptMs = `no reply (${(e as Error).message})`;
+    }
     res.peakMiB = peakMemoryMiB(child.pid!);
   } catch (e) {
     res.error = `${res.error ? res.error + "; " : ""}${(e as Error).message}${stderr ? `; stderr: ${stderr.slice(-300)}` : ""}`;
@@ -346,6 +361,7 @@ async function main(): Promise<void> {
     ["  display_data before idle", "displaysBeforeIdle", 0, false],
     ["completion median (ms, n=30)", "completeMedianMs", 2, true],
     ["completion p90 (ms)", "completeP90Ms", 2, true],
+    ["interrupt of while(true) to execute_reply (ms)", "interruptMs", 0, true],
     ["peak memory (MiB)", "peakMiB", 0, true],
   ];
   const names = [...results.keys()];

@@ -221,6 +221,10 @@ function rewrite(sf: ts.SourceFile, src: string): { body: string; names: string[
         }
       }
       edits.push({ start: s.getStart(), end: s.end, text: keepLines(text, orig) });
+    } else if (ts.isExportAssignment(s) && !s.isExportEquals) {
+      // `export default expr` in a cell: just the expression (the result, when last).
+      const expr = s.expression.getText();
+      edits.push({ start: s.getStart(), end: s.end, text: keepLines(last ? `return (${expr});` : `(${expr});`, orig) });
     } else if (ts.isExportDeclaration(s)) {
       edits.push({ start: s.getStart(), end: s.end, text: keepLines("", orig) });
     } else if (ts.isVariableStatement(s) && !(s.declarationList.flags & ts.NodeFlags.Using)) {

@@ -65,9 +65,12 @@ async function start(): Promise<void> {
       });
     },
     async interrupt() {
-      // Ask politely first: a main thread that is awaiting answers within milliseconds. One
-      // that does not answer is running JavaScript; terminate that and ask again.
+      // Ask the main thread: one that is awaiting answers within milliseconds. One that does
+      // not is running JavaScript: SIGINT stops a cell's synchronous part; anything else
+      // (code resumed after an await) is terminated. Then ask again.
       for (let attempt = 0; attempt < 10; attempt++) {
+        // A cell in its synchronous part cannot answer; stop it at once, cleanly.
+        if (Atomics.load(data.syncFlag, 0) === 1) process.kill(process.pid, "SIGINT");
         const seq = ++interruptSeq;
         const acked = new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => {
@@ -128,6 +131,8 @@ async function start(): Promise<void> {
       session?.disconnect();
       transport.close();
       main.postMessage({ t: "exit" });
+      // A main thread stuck in a busy cell never reads that message.
+      setTimeout(() => process.kill(process.pid, "SIGTERM"), 1000);
     },
   });
 

@@ -45,7 +45,15 @@ export function runKernel(connectionFile: string): void {
   let lang: Worker | null = null;
   const startLanguage = () => {
     if (lang) return;
-    lang = new Worker(path.join(__dirname, "lang-worker.js"), { workerData: { port: port2, cwd: process.cwd() }, transferList: [port2], stdout: true, stderr: true });
+    lang = new Worker(path.join(__dirname, "lang-worker.js"), {
+      workerData: { port: port2, cwd: process.cwd() },
+      transferList: [port2],
+      stdout: true,
+      stderr: true,
+      // Parsing the standard library grows the young generation to its maximum and it stays
+      // there; a smaller one costs no measurable speed and saves about 20 MiB.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
     toLog(lang);
     lang.on("error", (e) => log(`language thread failed: ${e.stack ?? e}`));
     lang.unref();

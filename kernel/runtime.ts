@@ -268,6 +268,9 @@ export class Runtime {
       case "interrupt": {
         const running = this.running !== null;
         if (this.running) this.running.interrupt(new KeyboardInterrupt());
+        // Long-running library loops (nn's fit) listen for this and stop between two batches,
+        // so training does not go on in the background after the cell was interrupted.
+        process.emit("gradbook:interrupt" as never);
         for (const [seq, p] of this.inputs) {
           p.reject(new KeyboardInterrupt());
           this.inputs.delete(seq);

@@ -33,6 +33,12 @@ describe("cell conversion", () => {
     expect(await run("cva + cvc")).toBe(8);
   });
 
+  it("treats `export` in a cell as a plain declaration or expression", async () => {
+    await run("export const cvExported = 2\nexport function cvExpFn() { return 3 }");
+    expect(await run("cvExported * cvExpFn()")).toBe(6);
+    expect(await run("export default 5")).toBe(5);
+  });
+
   it("hoists functions within a cell", async () => {
     await run("const cvh = cvLater()\nfunction cvLater() { return 'hoisted' }");
     expect(await run("cvh")).toBe("hoisted");

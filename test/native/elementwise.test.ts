@@ -1,7 +1,7 @@
 // Elementwise, layout and memory-transfer kernels of the cpu backend against the js oracle.
 import { describe, expect, it } from "vitest";
 import type { BinaryOp, DType, UnaryOp } from "../../lib/backend";
-import { cpu, js, pair, randomValues, same, skipReason, view } from "./helpers";
+import { cpu, js, pair, randomValues, same, skipReason, view } from "./common";
 
 const UNARY: UnaryOp[] = ["neg", "abs", "sign", "exp", "log", "sqrt", "rsqrt", "square", "reciprocal",
   "tanh", "sigmoid", "relu", "sin", "cos", "floor", "ceil", "round", "log1p", "expm1", "logicalNot"];

@@ -3,7 +3,7 @@
 // every transpose combination, and the dtypes each kernel accepts.
 import { describe, expect, it } from "vitest";
 import type { Conv2dParams, DType, Pool2dParams, ReduceOp } from "../../lib/backend";
-import { cpu, js, pair, randomValues, same, skipReason } from "./helpers";
+import { cpu, js, pair, randomValues, same, skipReason } from "./common";
 
 function convParams(n: number, cIn: number, h: number, w: number, cOut: number, kh: number, kw: number,
   o: Partial<Conv2dParams> = {}): Conv2dParams {

@@ -6,7 +6,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { cpu, skipReason, view } from "./helpers";
+import { cpu, skipReason, view } from "./common";
 
 const addonPath = path.resolve(__dirname, "..", "..", "build", "Release", "gradbook_native.node");
 const distLib = path.resolve(__dirname, "..", "..", "dist", "lib", "index.js");

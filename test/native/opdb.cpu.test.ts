@@ -2,7 +2,7 @@
 // cpu backend. Skipped, with the reason, where the addon did not build.
 import { describe, it } from "vitest";
 import { defineOpTests } from "../lib/opdb";
-import { cpu, skipReason } from "./helpers";
+import { cpu, skipReason } from "./common";
 
 if (cpu !== null) {
   defineOpTests("cpu", { backend: () => cpu! });

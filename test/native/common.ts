@@ -1,5 +1,5 @@
 /**
- * Shared helpers of the native backend tests: loading the addon (or the reason it did not
+ * Shared utilities of the native backend tests: loading the addon (or the reason it did not
  * load, for a clean skip), a seeded generator, and storages built identically on the js
  * reference backend and on cpu so every kernel can be checked against the oracle.
  */
