@@ -1,49 +1,5 @@
-/**
- * A minimal PNG encoder (RGBA, no filtering), enough to draw the kernel's logos without an
- * image library.
- */
-import { deflateSync } from "zlib";
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, "ascii"), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-
-/** Encodes `rgba` (width*height*4 bytes) as a PNG file. */
-export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
-  if (rgba.length !== width * height * 4) throw new Error(`encodePng: expected ${width * height * 4} bytes for ${width}x${height} RGBA, got ${rgba.length}`);
-  const raw = Buffer.alloc((width * 4 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    raw[y * (width * 4 + 1)] = 0;
-    Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(raw, y * (width * 4 + 1) + 1);
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 6; // RGBA
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
-}
+/** The kernel's logos, drawn pixel by pixel (the library's small PNG encoder writes them). */
+import { encodePNG } from "../lib/plot/png";
 
 /**
  * The gradbook logo: a rounded blue square with a white descending curve (a loss curve)
@@ -74,5 +30,5 @@ export function logo(size: number): Buffer {
   const cy = size * 0.78;
   const dr = size * 0.09;
   for (let y = Math.floor(cy - dr); y <= cy + dr; y++) for (let x = Math.floor(cx - dr); x <= cx + dr; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= dr * dr) set(x, y, [255, 196, 0, 255]);
-  return encodePng(size, size, px);
+  return encodePNG(size, size, px, 4);
 }

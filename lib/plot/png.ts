@@ -30,12 +30,12 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /**
- * Encodes pixels (0..255, row-major; `channels` 1 = gray, 3 = RGB) as a PNG file.
+ * Encodes pixels (0..255, row-major; `channels` 1 = gray, 3 = RGB, 4 = RGBA) as a PNG file.
  *
  * @example
  * encodePNG(2, 1, [0, 255]); // a 2x1 black-and-white PNG
  */
-export function encodePNG(width: number, height: number, pixels: ArrayLike<number>, channels: 1 | 3 = 1): Buffer {
+export function encodePNG(width: number, height: number, pixels: ArrayLike<number>, channels: 1 | 3 | 4 = 1): Buffer {
   if (pixels.length !== width * height * channels) {
     throw new Error(`encodePNG: expected ${width}x${height}x${channels} = ${width * height * channels} pixels, got ${pixels.length}`);
   }
@@ -52,7 +52,7 @@ export function encodePNG(width: number, height: number, pixels: ArrayLike<numbe
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = channels === 1 ? 0 : 2; // color type: gray or truecolor
+  ihdr[9] = channels === 1 ? 0 : channels === 3 ? 2 : 6; // color type: gray, truecolor, truecolor + alpha
   return Buffer.concat([
     Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
     chunk("IHDR", ihdr),
@@ -62,6 +62,6 @@ export function encodePNG(width: number, height: number, pixels: ArrayLike<numbe
 }
 
 /** The PNG as a `data:` URL. */
-export function pngDataURL(width: number, height: number, pixels: ArrayLike<number>, channels: 1 | 3 = 1): string {
+export function pngDataURL(width: number, height: number, pixels: ArrayLike<number>, channels: 1 | 3 | 4 = 1): string {
   return "data:image/png;base64," + encodePNG(width, height, pixels, channels).toString("base64");
 }

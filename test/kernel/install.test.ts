@@ -4,7 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { inflateSync } from "zlib";
 import { install, kernelspecDir } from "../../kernel/install";
-import { encodePng, logo } from "../../kernel/png";
+import { logo } from "../../kernel/png";
+import { encodePNG } from "../../lib/plot/png";
 
 describe("kernelspec install", () => {
   it("writes kernel.json and logos under --prefix", () => {
@@ -38,14 +39,15 @@ describe("kernelspec install", () => {
 });
 
 describe("PNG encoder", () => {
-  it("stores the pixels it is given", () => {
+  it("stores RGBA pixels as given, and draws the logos with it", () => {
     const px = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 128]);
-    const png = encodePng(2, 1, px);
+    const png = encodePNG(2, 1, px, 4);
+    expect(png[png.indexOf("IHDR") + 4 + 9]).toBe(6); // colour type RGBA
     const idatAt = png.indexOf("IDAT");
     const len = png.readUInt32BE(idatAt - 4);
     const raw = inflateSync(png.subarray(idatAt + 4, idatAt + 4 + len));
     expect([...raw]).toEqual([0, ...px]);
-    expect(() => encodePng(2, 2, px)).toThrow(/expected 16 bytes for 2x2 RGBA, got 8/);
+    expect(() => encodePNG(2, 2, px, 4)).toThrow(/expected 2x2x4 = 16 pixels, got 8/);
     expect(logo(16).length).toBeGreaterThan(50);
   });
 });
