@@ -3,6 +3,7 @@
  * the main thread runs user code (so native addons and `vm.runInThisContext` behave as in a
  * plain Node program); the language thread owns TypeScript (conversion, checking, completion).
  */
+import type { RunRequest } from "./protocol";
 
 export interface ErrorContent {
   ename: string;
@@ -15,17 +16,9 @@ export interface MimeContent {
   metadata: Record<string, unknown>;
 }
 
-export interface ExecRequest {
+/** A protocol run request, as posted to the main thread. */
+export interface ExecRequest extends RunRequest {
   t: "exec";
-  id: number;
-  cell: number;
-  source: string;
-  js: string;
-  lineMap: number[];
-  prefixLength: number;
-  silent: boolean;
-  userExpressions: Record<string, string>;
-  allowStdin: boolean;
 }
 
 export type IoToMain =
