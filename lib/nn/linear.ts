@@ -50,6 +50,11 @@ export class Linear extends Module {
   }
 
   /** Creates the parameters once the input size is known. */
+  /** Builds the weights for `inFeatures` inputs if the layer is still lazy; a no-op otherwise. */
+  ensureBuilt(inFeatures: number): void {
+    if (this.inFeatures === 0) this.build(inFeatures);
+  }
+
   protected build(inFeatures: number): void {
     if (!Number.isInteger(inFeatures) || inFeatures < 1) {
       throw new Error(`${this.name}: inFeatures must be a positive integer, got ${inFeatures}`);

@@ -151,10 +151,16 @@ describe("fit (Keras style)", () => {
     await model.fit(X, y, { epochs: 1, batchSize: 8, verbose: 0 });
     expect(model.numParameters()).toBe(1 * 4 + 4 + 4 + 1);
     expect(model.summary().rows[0].outputShape).toEqual([4]);
-    // An optimizer made before the lazy layers were built would silently skip them: refuse it.
-    const lazy = new nn.Sequential([new nn.Dense(4, { inputDim: 1 }), new nn.Dense(1)]);
+    // With the first layer's inputDim known, Sequential builds the rest as they are added (as
+    // Keras does), so an optimizer made right away sees every parameter.
+    const eager = new nn.Sequential([new nn.Dense(4, { inputDim: 1, activation: "relu" }), new nn.Dense(3), new nn.Dense(1)]);
+    expect(eager.numParameters()).toBe(1 * 4 + 4 + 4 * 3 + 3 + 3 + 1);
+    eager.compile({ optimizer: new optim.SGD(eager.parameters(), { lr: 0.01 }), loss: "mse" });
+    await eager.fit(X, y, { epochs: 1, verbose: 0 });
+    // An optimizer made before lazy layers were built would silently skip them: refuse it.
+    const lazy = new nn.Sequential([new nn.Dense(4), new nn.Linear(4, 1)]);
     lazy.compile({ optimizer: new optim.SGD(lazy.parameters()), loss: "mse" });
-    await expect(lazy.fit(X, y, { verbose: 0 })).rejects.toThrow(/fit: the optimizer does not update 1\.weight, 1\.bias/);
+    await expect(lazy.fit(X, y, { verbose: 0 })).rejects.toThrow(/fit: the optimizer does not update 0\.weight, 0\.bias:/);
   });
 });
 
