@@ -155,7 +155,8 @@ export class Engine {
     } else {
       const a = this.availability("cpu");
       if (a.available) chosen = "cpu";
-      else if (process.env.GRADBOOK_DEBUG) this.warnOnce("default:cpu", `the native "cpu" backend is unavailable (${a.reason}); using "js"`);
+      // Said once, whatever the environment: a student should know why training is slow.
+      else this.warnOnce("default:cpu", `the native "cpu" backend is unavailable, so tensors use the slower "js" backend. Why: ${a.reason}`);
     }
     this.defaultDevice = chosen;
     return chosen;

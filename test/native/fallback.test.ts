@@ -1,6 +1,6 @@
 // Without the addon the library must still work on "js" and say why the cpu backend is missing.
 // GRADBOOK_NATIVE_PATH points the loader at a file that is not there (or not an addon).
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -28,12 +28,19 @@ describe("cpu backend: missing addon", () => {
   // which `npm test` builds first, in a child process with its own environment.
   it.skipIf(!fs.existsSync(distEngine))("the engine falls back to js and reports why cpu is unavailable (dist/ build)", () => {
     const code = `const { Engine } = require(${JSON.stringify(distEngine)}); const e = new Engine();
+      e.getDefaultDevice();
       console.log(JSON.stringify({ device: e.getDefaultDevice(), reason: e.availability("cpu").reason ?? "" }));`;
-    const run = (env: Record<string, string>) => JSON.parse(execFileSync(process.execPath, ["-e", code],
-      { encoding: "utf8", env: { ...process.env, GRADBOOK_DEVICE: "", ...env } }).trim());
+    const run = (env: Record<string, string>) => {
+      const r = spawnSync(process.execPath, ["-e", code],
+        { encoding: "utf8", env: { ...process.env, GRADBOOK_DEVICE: "", ...env } });
+      return { ...JSON.parse(r.stdout.trim()), stderr: r.stderr as string };
+    };
     const bad = run({ GRADBOOK_NATIVE_PATH: "/nonexistent/gradbook_native.node" });
     expect(bad.device).toBe("js");
     expect(bad.reason).toMatch(/not found.*npm run build:native/);
+    // Said once, on stderr, with the reason and the fix.
+    expect(bad.stderr.match(/native "cpu" backend is unavailable/g)).toHaveLength(1);
+    expect(bad.stderr).toMatch(/npm run build:native/);
     if (fs.existsSync(path.resolve(__dirname, "..", "..", "build", "Release", "gradbook_native.node"))) {
       const good = run({ GRADBOOK_NATIVE_PATH: "" });
       expect(good.device, good.reason).toBe("cpu");
