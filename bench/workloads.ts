@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import {
-  concat, conv2d, gather, logSoftmax, matmul, maxPool2d, noGrad, randint, randn, setDefaultDevice, tensor, tidy,
+  conv2d, gather, logSoftmax, matmul, maxPool2d, noGrad, randint, randn, setDefaultDevice, tensor, tidy,
   type DeviceName, type Tensor,
 } from "../lib";
 
@@ -172,17 +172,18 @@ export function w5(): Figures {
   const params = [Wih, Whh, bg, Wo, bo];
   const X = randn([T, B, I]);  // time-major: X[t] is a contiguous [B, I] block
   const Y = randint(0, 10, [B, 1]);
-  // Written the way fused LSTM kernels are (PyTorch's included): one product per step for
-  // all four gates of [x_t, h] against the stacked weights, and the three sigmoid gates
-  // (order i, f, o, g) as one op on a contiguous block of columns.
+  // Written the way fused LSTM kernels are (PyTorch's included): the input projection of all
+  // time steps as one product, then per step one product of h against the stacked recurrent
+  // weights for all four gates, and the three sigmoid gates (order i, f, o, g) as one op on a
+  // contiguous block of columns. Each step's slice of the projection sends its gradient into
+  // one shared buffer (autograd's slice accumulation), not into a zero tensor per step.
   const step = (): void =>
     tidy(() => {
-      const W = concat([Wih, Whh], 0);  // [I + H, 4H]
+      const XP = matmul(X.reshape(T * B, I), Wih).add(bg).reshape(T, B, 4 * H);
       let h = tensor(new Float32Array(B * H), { shape: [B, H] });
       let c = tensor(new Float32Array(B * H), { shape: [B, H] });
       for (let t = 0; t < T; t++) {
-        const x = X.slice(0, t, t + 1).reshape(B, I);
-        const gates = matmul(concat([x, h], 1), W).add(bg);
+        const gates = XP.slice(0, t, t + 1).reshape(B, 4 * H).add(matmul(h, Whh));
         const sig = gates.slice(1, 0, 3 * H).sigmoid();
         const i = sig.slice(1, 0, H), f = sig.slice(1, H, 2 * H), o = sig.slice(1, 2 * H, 3 * H);
         const g = gates.slice(1, 3 * H, 4 * H).tanh();

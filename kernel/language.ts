@@ -84,11 +84,52 @@ declare module "tslab" {
 }
 `;
 
-const ROOTS = ["globals", "check", "complete", "inspect", "prelude_probe"] as const;
+const ROOTS = ["globals", "node_light", "check", "complete", "inspect", "prelude_probe"] as const;
+
+/**
+ * The part of `@types/node` a cell needs when it imports nothing: the files that declare the
+ * globals (`process`, `require`, `console`, `setTimeout`, `Buffer`, `performance`, ...) and the
+ * events module `process` extends. About a seventh of the package's 2.2 MB, which is what the
+ * first cell waits for and what every new type checker merges, so cells check several times
+ * faster. Types these files import from modules left out are `any`; a cell that imports a
+ * module, or whose errors name something only the whole package declares, gets all of it.
+ */
+const NODE_LIGHT_FILES = [
+  "compatibility/index.d.ts",
+  "globals.typedarray.d.ts",
+  "buffer.buffer.d.ts",
+  "globals.d.ts",
+  "web-globals/abortcontroller.d.ts",
+  "web-globals/domexception.d.ts",
+  "web-globals/events.d.ts",
+  "buffer.d.ts",
+  "console.d.ts",
+  "events.d.ts",
+  "process.d.ts",
+  "timers.d.ts",
+  "perf_hooks.d.ts",
+  "module.d.ts",
+];
+
+/** Modules a cell may import without needing all of Node's declarations. */
+const LIGHT_IMPORTS = new Set(["gradbook", "tslab"]);
+
+/**
+ * Errors that may only mean the light declarations lack a name (`Cannot find name 'fetch'`,
+ * `Property 'cpuUsage' does not exist`, `Cannot find namespace 'NodeJS'` ...): the cell is
+ * checked again with all of `@types/node` when the name occurs there.
+ */
+const MAYBE_NODE_CODES = new Set([2304, 2552, 2339, 2551, 2503, 2694, 2724, 2305, 2580, 2581, 2582, 2583, 2584, 2591, 2592, 2593, 2686, 2688, 2307, 2792]);
 
 export interface LanguageOptions {
   /** Type-check cells before they run (default true). */
   typecheck?: boolean;
+  /**
+   * "light" (default): cells that import nothing see only the global part of `@types/node`,
+   * and get all of it once a cell needs it. "full": all of it from the start. Also
+   * $GRADBOOK_NODE_TYPES.
+   */
+  nodeTypes?: "light" | "full";
   cwd?: string;
 }
 
@@ -108,19 +149,27 @@ export class CellLanguage {
   private readonly convertCache = new Map<string, Converted>();
   private preludeModule: string | null = null;
   private projectVersion = 0;
-  private readonly options: ts.CompilerOptions;
+  private options: ts.CompilerOptions;
   private readonly typecheck: boolean;
+  /** `@types/node`'s folder, when installed. */
+  private readonly nodeTypesDir: string | null;
+  /** Whether cells see all of `@types/node` rather than its global part. */
+  private nodeFull: boolean;
+  private nodeIdentifiers: Set<string> | null = null;
 
   constructor(opts: LanguageOptions = {}) {
     this.cwd = opts.cwd ?? process.cwd();
     this.typecheck = opts.typecheck ?? process.env.GRADBOOK_TYPECHECK !== "0";
     const typeRoots = [path.join(PACKAGE_ROOT, "node_modules", "@types"), path.join(this.cwd, "node_modules", "@types")].filter((p) => fs.existsSync(p));
+    this.nodeTypesDir = typeRoots.length && fs.existsSync(path.join(typeRoots[0], "node", "index.d.ts")) ? path.join(typeRoots[0], "node") : null;
+    this.nodeFull = !this.nodeTypesDir || (opts.nodeTypes ?? process.env.GRADBOOK_NODE_TYPES) === "full";
     this.options = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
       lib: ["lib.es2023.d.ts"],
-      types: typeRoots.length && fs.existsSync(path.join(typeRoots[0], "node")) ? ["node"] : [],
+      // Light: the root file below stands for @types/node. Full: the whole package.
+      types: this.nodeTypesDir && this.nodeFull ? ["node"] : [],
       typeRoots,
       strict: false,
       esModuleInterop: true,
@@ -133,6 +182,10 @@ export class CellLanguage {
       paths: { gradbook: [path.join(PACKAGE_ROOT, "dist", "lib", "index")], "*": [path.join(PACKAGE_ROOT, "node_modules", "*"), path.join(PACKAGE_ROOT, "node_modules", "@types", "*")] },
     };
     this.setFile(this.globalsFile, KERNEL_GLOBALS);
+    if (this.nodeTypesDir && !this.nodeFull) {
+      const refs = NODE_LIGHT_FILES.map((f) => path.join(this.nodeTypesDir!, f)).filter((f) => fs.existsSync(f));
+      this.setFile(this.rootFile("node_light"), refs.map((f) => `/// <reference path=${JSON.stringify(f)} />\n`).join(""));
+    }
     // Files on disk (lib.d.ts, @types, packages) are read once: the service asks for every
     // file's snapshot on each new program, and re-reading megabytes per cell is most of a check.
     const diskSnapshots = new Map<string, ts.IScriptSnapshot | undefined>();
@@ -183,6 +236,18 @@ export class CellLanguage {
         if (r.resolvedModule) resolved.set(key, r);
         return r;
       });
+    // Declarations that say `/// <reference types="node" />` (the library's do) get the light
+    // part too while cells need no more: otherwise they would pull in the whole package.
+    const typeRefCache = ts.createTypeReferenceDirectiveResolutionCache(this.cwd, (f) => f, this.options);
+    host.resolveTypeReferenceDirectiveReferences = (refs, containingFile, redirected, options, containingSourceFile) =>
+      refs.map((ref) => {
+        const name = typeof ref === "string" ? ref : ref.fileName.toLowerCase();
+        if (name === "node" && !this.nodeFull && this.files.has(this.rootFile("node_light"))) {
+          return { resolvedTypeReferenceDirective: { primary: true, resolvedFileName: this.rootFile("node_light"), isExternalLibraryImport: false } };
+        }
+        const mode = typeof ref === "string" ? undefined : (ref.resolutionMode ?? (containingSourceFile ? ts.getModeForFileReference(ref, containingSourceFile.impliedNodeFormat) : undefined));
+        return ts.resolveTypeReferenceDirective(name, containingFile, options, host as ts.ModuleResolutionHost, redirected, typeRefCache, mode);
+      });
     this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
   }
 
@@ -207,6 +272,52 @@ export class CellLanguage {
 
   private deleteFile(file: string): void {
     if (this.files.delete(file)) this.projectVersion++;
+  }
+
+  /** Whether cells see all of `@types/node` (after a cell needed more than its globals). */
+  get fullNodeTypes(): boolean {
+    return this.nodeFull;
+  }
+
+  /**
+   * From now on, cells see all of `@types/node`. The compiler options change, so the next
+   * program resolves afresh, but every file already parsed is reused from the registry.
+   */
+  private useFullNodeTypes(): void {
+    if (this.nodeFull) return;
+    this.nodeFull = true;
+    this.options = { ...this.options, types: ["node"] };
+    this.deleteFile(this.rootFile("node_light"));
+    this.checkCache.clear();
+    this.projectVersion++;
+  }
+
+  /** A cell that imports a module (other than the prelude's), or declares one, may need any of Node's types. */
+  private needsFullNodeTypes(source: string): boolean {
+    if (this.nodeFull) return false;
+    // `require("x")` is not counted: @types/node types it `any` whatever x is.
+    const info = ts.preProcessFile(source, true, false);
+    return info.importedFiles.some((f) => !LIGHT_IMPORTS.has(f.fileName)) || info.typeReferenceDirectives.length > 0 || (info.ambientExternalModules?.length ?? 0) > 0;
+  }
+
+  /** Whether an error may be the light declarations' fault: it names something `@types/node` declares. */
+  private mayBeMissingNodeDeclaration(d: ts.Diagnostic): boolean {
+    if (this.nodeFull || !MAYBE_NODE_CODES.has(d.code)) return false;
+    const name = /'([A-Za-z_$][\w$]*)'/.exec(ts.flattenDiagnosticMessageText(d.messageText, "\n"))?.[1];
+    if (!name) return true;
+    if (!this.nodeIdentifiers) {
+      // Read once, only when some cell has such an error: every identifier in the package.
+      this.nodeIdentifiers = new Set();
+      const walk = (dir: string) => {
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+          const f = path.join(dir, e.name);
+          if (e.isDirectory()) walk(f);
+          else if (e.name.endsWith(".d.ts")) for (const m of fs.readFileSync(f, "utf8").matchAll(/[A-Za-z_$][\w$]*/g)) this.nodeIdentifiers!.add(m[0]);
+        }
+      };
+      walk(this.nodeTypesDir!);
+    }
+    return this.nodeIdentifiers.has(name);
   }
 
   /**
@@ -267,10 +378,10 @@ export class CellLanguage {
   }
 
   /** The one-line header importing every earlier name the cell does not declare itself. */
-  private header(exclude: Set<string>): string {
+  private header(exclude: Set<string>, used: Set<string> | null): string {
     const byModule = new Map<string, string[]>();
     for (const [name, mod] of this.owners) {
-      if (exclude.has(name)) continue;
+      if (exclude.has(name) || (used && !used.has(name))) continue;
       if (!byModule.has(mod)) byModule.set(mod, []);
       byModule.get(mod)!.push(name);
     }
@@ -279,10 +390,17 @@ export class CellLanguage {
     return h + "\n";
   }
 
-  private moduleText(source: string): { text: string; headerLength: number; names: string[] } {
+  /**
+   * The cell as a module. With `allNames` (completion) the header imports every earlier name;
+   * otherwise only those the cell's text mentions: the checker checks each import of the
+   * header, and importing the prelude's two hundred names into every cell was half of a
+   * cell's check. A word that is not a reference (in a string, say) only adds an import.
+   */
+  private moduleText(source: string, allNames = false): { text: string; headerLength: number; names: string[] } {
     const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
     const names = this.declaredNames(sf);
-    const header = this.header(new Set(names));
+    const used = allNames ? null : new Set(source.match(/[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu) ?? []);
+    const header = this.header(new Set(names), used);
     // `export {}` even with no names: a cell must be a module for top-level await.
     const text = `${header}${source}\n;export { ${names.join(", ")} };\n`;
     return { text, headerLength: header.length, names };
@@ -309,14 +427,29 @@ export class CellLanguage {
     const { text, headerLength, names } = this.moduleText(source);
     let error: ErrorContent | null | undefined = this.checkCache.get(text);
     if (error === undefined) {
+      if (this.needsFullNodeTypes(source)) this.useFullNodeTypes();
       // Always the same file name: the set of root files stays the same, so the service can
       // reuse the previous program's structure instead of rebuilding it.
       const file = this.rootFile("check");
       this.setFile(file, text);
-      const diags = [...this.service.getSyntacticDiagnostics(file), ...this.service.getSemanticDiagnostics(file)].filter(
-        (d) => d.category === ts.DiagnosticCategory.Error && !IGNORED_CODES.has(d.code) && d.start !== undefined && d.start >= headerLength,
-      );
-      error = diags.length ? typeErrorContent(diags, source, headerLength, text) : null;
+      const diagnose = (start: number) =>
+        [...this.service.getSyntacticDiagnostics(file), ...this.service.getSemanticDiagnostics(file)].filter(
+          (d) => d.category === ts.DiagnosticCategory.Error && !IGNORED_CODES.has(d.code) && d.start !== undefined && d.start >= start,
+        );
+      let diags = diagnose(headerLength);
+      if (diags.some((d) => this.mayBeMissingNodeDeclaration(d))) {
+        this.useFullNodeTypes();
+        diags = diagnose(headerLength);
+      }
+      let shown = { text, headerLength };
+      if (diags.some((d) => d.code === 2304)) {
+        // An unknown name: check again with every earlier name in scope, for TypeScript's
+        // "Did you mean 'tensor'?" (the cell fails either way).
+        shown = this.moduleText(source, true);
+        this.setFile(file, shown.text);
+        diags = diagnose(shown.headerLength);
+      }
+      error = diags.length ? typeErrorContent(diags, source, shown.headerLength, shown.text) : null;
       if (this.checkCache.size > 500) this.checkCache.clear();
       this.checkCache.set(text, error);
     }
@@ -346,7 +479,8 @@ export class CellLanguage {
   }
 
   complete(code: string, pos: number): { matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number }[] } {
-    const { text, headerLength } = this.moduleText(code);
+    if (this.needsFullNodeTypes(code)) this.useFullNodeTypes();
+    const { text, headerLength } = this.moduleText(code, true);
     const file = this.rootFile("complete");
     this.setFile(file, text);
     let start = pos;
@@ -364,6 +498,7 @@ export class CellLanguage {
   }
 
   inspect(code: string, pos: number, detail: number): { found: boolean; text: string } {
+    if (this.needsFullNodeTypes(code)) this.useFullNodeTypes();
     const { text, headerLength } = this.moduleText(code);
     const file = this.rootFile("inspect");
     this.setFile(file, text);

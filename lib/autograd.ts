@@ -8,7 +8,7 @@
  */
 import { getEngine } from "./engine";
 import { OpError, fmtShape } from "./errors";
-import type { Tensor } from "./tensor";
+import { nextId, type Tensor } from "./tensor";
 import * as ops from "./ops";
 
 export interface GradNode {
@@ -17,19 +17,26 @@ export interface GradNode {
   inputs: Tensor[];
   /** Gradients for each input (null where an input needs none). */
   backward: (g: Tensor) => (Tensor | null)[];
+  /**
+   * Optional, for one-input ops whose input gradient is mostly zeros (slices): adds the
+   * input's gradient for g into `acc`, a contiguous tensor of the input's shape that the
+   * backward pass owns, in place. Repeated slices of one tensor (a projection cut by time
+   * step) then accumulate into one buffer instead of each making a full-size zero tensor.
+   */
+  addInto?: (acc: Tensor, g: Tensor) => void;
 }
 
 /**
  * Attaches a GradNode to `out` when grad mode is on and any input requires grad. Returns out.
  * Ops call this after computing their result.
  */
-export function record(out: Tensor, name: string, inputs: Tensor[], backward: (g: Tensor) => (Tensor | null)[]): Tensor {
+export function record(out: Tensor, name: string, inputs: Tensor[], backward: (g: Tensor) => (Tensor | null)[], addInto?: (acc: Tensor, g: Tensor) => void): Tensor {
   if (!getEngine().gradEnabled) return out;
   let any = false;
   for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) { any = true; break; }
   if (!any) return out;
   out.requiresGrad = true;
-  out._ctx = { name, inputs, backward };
+  out._ctx = addInto === undefined ? { name, inputs, backward } : { name, inputs, backward, addInto };
   return out;
 }
 
@@ -62,26 +69,33 @@ export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
 
+let passes = 0;
+
 /** Nodes reachable from root through inputs that require grad, in topological order. */
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
+  // A visit mark per pass on the tensor itself: cheaper than a Set on graphs of many tiny ops.
+  const pass = ++passes;
   // Iterative DFS: graphs of long loops (RNNs, scalar chains) are deeper than the call stack.
-  const stack: { t: Tensor; i: number }[] = [{ t: root, i: 0 }];
-  seen.add(root);
+  const stack: Tensor[] = [root];
+  const next: number[] = [0];
+  root._visit = pass;
   while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const ctx = top.t._ctx;
-    if (ctx !== null && top.i < ctx.inputs.length) {
-      const child = ctx.inputs[top.i++];
-      if (child.requiresGrad && !seen.has(child)) {
-        seen.add(child);
-        stack.push({ t: child, i: 0 });
+    const top = stack.length - 1;
+    const t = stack[top];
+    const ctx = t._ctx;
+    if (ctx !== null && next[top] < ctx.inputs.length) {
+      const child = ctx.inputs[next[top]++];
+      if (child.requiresGrad && child._visit !== pass) {
+        child._visit = pass;
+        stack.push(child);
+        next.push(0);
       }
       continue;
     }
-    order.push(top.t);
+    order.push(t);
     stack.pop();
+    next.pop();
   }
   return order;
 }
@@ -119,10 +133,11 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): Tensor[] {
   const createGraph = opts.createGraph === true;
   const targets = opts.inputs;
   const order = topoOrder(root);
+  if (!createGraph) return backwardFreeing(root, seed, opts.grad === undefined, order, targets);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
   const found = new Map<Tensor, Tensor>();
-  withGradMode(createGraph, () => {
+  withGradMode(true, () => {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const g = grads.get(t);
@@ -131,7 +146,7 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): Tensor[] {
       if (targets !== undefined) {
         if (targets.includes(t)) found.set(t, g);
       } else if (t._ctx === null || t._retain) {
-        accumulate(t, g, createGraph);
+        accumulate(t, g, true);
       }
       const ctx = t._ctx;
       if (ctx === null) continue;
@@ -149,19 +164,152 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): Tensor[] {
   return targets.map((x) => found.get(x) ?? ops.zerosLike(x));
 }
 
-function accumulate(t: Tensor, g: Tensor, createGraph: boolean): void {
-  if (g.dtype !== t.dtype) g = ops.astype(g, t.dtype);
+/**
+ * The backward pass without createGraph. Nothing made here is part of a graph, so every
+ * intermediate gradient is freed as soon as it has been used: each node runs in a scope of
+ * its own, its temporaries are disposed when it returns, and a pending gradient is disposed
+ * once the last node holding it has consumed it. This keeps a long graph's backward from
+ * holding (and making the garbage collector trace) every gradient of the pass until the
+ * enclosing tidy() ends, and frees large gradients for reuse during the pass. Pending
+ * gradients and their hold counts live in fields of the tensors (`_gpend`, `_holds`): on
+ * graphs of thousands of scalar ops, Maps were a large part of the cost.
+ */
+function backwardFreeing(root: Tensor, seed: Tensor, ownSeed: boolean, order: Tensor[], targets: Tensor[] | undefined): Tensor[] {
+  const e = getEngine();
+  // Gradients handed back to the caller (only with `inputs`), and those of them made here.
+  const found = targets === undefined ? null : new Map<Tensor, Tensor>();
+  const returned = new Set<Tensor>();
+  const ours = new Set<Tensor>();
+  // Pending gradients made in this pass have _holds > 0: the number of `_gpend` slots holding them.
+  const owned: Tensor[] = [];
+  const drop = (x: Tensor): void => {
+    if (x._holds === 0) return;
+    if (--x._holds > 0) return;
+    // A gradient adopted as some tensor's .grad (accumulate) or returned stays.
+    if (!x._kept && !returned.has(x)) x.dispose();
+  };
+  root._gpend = seed;
+  if (ownSeed) { seed._holds = 1; owned.push(seed); }
+  const prevMode = e.gradEnabled;
+  e.gradEnabled = false;
+  const scope: { tensors: unknown[] } = { tensors: [] };
+  const made = scope.tensors as Tensor[];
+  e.scopes.push(scope);
+  try {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = t._gpend;
+      if (g === null) continue;
+      t._gpend = null;
+      // Tensors created from here on are this node's (temporaries, or new pending gradients).
+      made.length = 0;
+      const start = nextId();
+      if (found !== null) {
+        if (targets!.includes(t)) { found.set(t, g); returned.add(g); if (g._holds > 0) ours.add(g); }
+      } else if (t._ctx === null || t._retain) {
+        accumulate(t, g, false, g._holds === 1);
+        // An adopted gradient may come from an earlier node's scope: it outlives them all.
+        const tg = t.grad as Tensor | null;
+        if (tg !== null && tg._ref.pending !== null) tg._ref.pending.register(tg._ref);
+      }
+      const ctx = t._ctx;
+      if (ctx !== null && ctx.addInto !== undefined && ctx.inputs[0].requiresGrad) {
+        const input = ctx.inputs[0];
+        const prev = input._gpend;
+        let acc: Tensor;
+        if (prev !== null && prev._holds === 1 && !prev._kept && !returned.has(prev) && prev.dtype === g.dtype && isPlain(prev, input)) {
+          acc = prev;  // ours alone: no other slot, view or .grad shares its memory
+        } else {
+          acc = prev === null ? ops.zerosLike(input) : ops.clone(prev);
+          if (acc.dtype !== g.dtype) acc = ops.astype(acc, g.dtype);
+          acc._holds = 1;
+          owned.push(acc);
+          input._gpend = acc;
+          if (prev !== null) drop(prev);
+        }
+        ctx.addInto(acc, g);
+      } else if (ctx !== null) {
+        const gs = ctx.backward(g);
+        for (let k = 0; k < ctx.inputs.length; k++) {
+          const gi = gs[k];
+          const input = ctx.inputs[k];
+          if (gi === null || gi === undefined || !input.requiresGrad) continue;
+          const prev = input._gpend;
+          const next = prev === null ? gi : ops.add(prev, gi);
+          input._gpend = next;
+          // Held only if made in this pass: a tensor of the graph or the caller's seed
+          // handed back as is is not ours to free.
+          if (next._holds > 0) next._holds++;
+          else if (next._id >= start) { next._holds = 1; owned.push(next); }
+          if (prev !== null) drop(prev);
+        }
+      }
+      drop(g);
+      for (let j = 0; j < made.length; j++) {
+        const x = made[j];
+        if (x._kept) { if (x._ref.pending !== null) x._ref.pending.register(x._ref); continue; }
+        if (x._holds > 0 || returned.has(x)) continue;
+        x.dispose();
+      }
+      made.length = 0;
+    }
+  } catch (err) {
+    // Left to the collector: register what was deferred (engine.track).
+    for (const x of made) if (x._ref.pending !== null) x._ref.pending.register(x._ref);
+    for (const x of owned) if (x._holds > 0 && x._ref.pending !== null) x._ref.pending.register(x._ref);
+    for (const t of order) t._gpend = null;
+    throw err;
+  } finally {
+    e.scopes.pop();
+    e.gradEnabled = prevMode;
+  }
+  for (const x of owned) {
+    if (x._holds === 0) continue;
+    x._holds = 0;
+    if (!x._kept && !returned.has(x)) x.dispose();
+  }
+  if (found === null) return [];
+  // The returned gradients belong to the caller's scope, as if made there.
+  const outer = e.scopes.length > 0 ? e.scopes[e.scopes.length - 1] : null;
+  return targets!.map((x) => {
+    const g = found.get(x);
+    if (g === undefined) return ops.zerosLike(x);
+    if (!ours.has(g)) return g;
+    if (outer !== null) outer.tensors.push(g);
+    else if (g._ref.pending !== null) g._ref.pending.register(g._ref);
+    return g;
+  });
+}
+
+/**
+ * Adds g into t.grad. `owned` says g was made by this backward pass and nothing else holds
+ * it: then, if it is a plain contiguous tensor of its own storage, it becomes t.grad itself
+ * instead of being copied.
+ */
+function accumulate(t: Tensor, g: Tensor, createGraph: boolean, owned = false): void {
+  if (g.dtype !== t.dtype) { g = ops.astype(g, t.dtype); owned = false; }
   if (createGraph) {
     t.grad = t.grad === null ? g : ops.add(t.grad, g);
   } else if (t.grad === null || t.grad.requiresGrad || t.grad.isDisposed) {
-    // A fresh copy: g may be shared with other tensors' gradients or be a broadcast view.
-    // (Grad mode is off here, so the copy records nothing.)
-    t.grad = ops.clone(g);
+    // A fresh copy unless g is ours alone: g may be shared with other tensors' gradients or be
+    // a broadcast view. (Grad mode is off here, so the copy records nothing.)
+    t.grad = owned && !g._kept && !g.requiresGrad && g._ref.refs === 1 && g.offset === 0 && g.storage.size === g.size && g.isContiguous() && sameDims(g.shape, t.shape) ? g : ops.clone(g);
   } else {
     // Accumulate in place, as PyTorch does: no new storage per backward pass.
     ops.addInPlace(t.grad, g);
   }
   t.grad._kept = true;
+}
+
+/** Whether x is a contiguous tensor of input's shape that alone uses its whole storage. */
+function isPlain(x: Tensor, input: Tensor): boolean {
+  return x._ref.refs === 1 && x.offset === 0 && x.storage.size === x.size && x.isContiguous() && sameDims(x.shape, input.shape);
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

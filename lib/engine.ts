@@ -14,6 +14,15 @@ import { loadCudaBackend } from "./backends/cuda";
 /** The record one storage keeps: how many tensors (views) use it, and its size. */
 export class StorageRef {
   refs = 1;
+  /**
+   * The engine that still has to register this storage with its FinalizationRegistry, or
+   * null once registered (or never to be). Registration is deferred while a tidy scope holds
+   * the tensor: the scope keeps it reachable, and most such tensors are disposed when it ends,
+   * so they never pay for a registry entry.
+   */
+  pending: Engine | null = null;
+  /** Whether the FinalizationRegistry holds an entry for this storage (unregister on dispose). */
+  registered = false;
   constructor(readonly storage: Storage, readonly bytes: number, readonly tracked: boolean) {}
 }
 
@@ -181,9 +190,21 @@ export class Engine {
     if (m === undefined) { m = { tensors: 0, bytes: 0 }; this.live.set(device, m); }
     m.tensors++;
     m.bytes += bytes;
-    const handle = storage.handle;
-    this.registryFor(storage.backend).register(ref, handle === undefined ? bytes : { bytes, handle }, ref);
+    // Inside a tidy scope the new tensor is held by the scope until it ends; registration
+    // waits until then, and happens only if a tensor of this storage survives (memory.ts).
+    if (this.scopes.length !== 0) ref.pending = this;
+    else this.register(ref);
     return ref;
+  }
+
+  /** @internal Registers a tracked storage for freeing on garbage collection (once). */
+  register(ref: StorageRef): void {
+    ref.pending = null;
+    if (ref.registered || ref.refs <= 0) return;
+    ref.registered = true;
+    const s = ref.storage;
+    const handle = s.handle;
+    this.registryFor(s.backend).register(ref, handle === undefined ? ref.bytes : { bytes: ref.bytes, handle }, ref);
   }
 
   /** A record for a storage the engine neither counts nor collects (cached constants). */
@@ -198,7 +219,8 @@ export class Engine {
     if (!s.disposed) s.backend.dispose(s);
     s.disposed = true;
     if (!ref.tracked) return;
-    this.registryFor(s.backend).unregister(ref);
+    ref.pending = null;
+    if (ref.registered) { ref.registered = false; this.registryFor(s.backend).unregister(ref); }
     this.uncount(s.backend.name, ref.bytes);
   }
 

@@ -33,10 +33,16 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
+  } catch (err) {
+    // Nothing is disposed on a throw: the tensors made so far are left to the collector, so
+    // the ones whose registration was deferred (engine.track) are registered now.
+    for (const t of scope.tensors as Tensor[]) if (t._ref.pending !== null) t._ref.pending.register(t._ref);
+    throw err;
   } finally {
     e.scopes.pop();
   }
   if (result instanceof Promise) {
+    for (const t of scope.tensors as Tensor[]) if (t._ref.pending !== null) t._ref.pending.register(t._ref);
     throw new OpError("tidy", "fn returned a Promise; tidy only tracks synchronous code (await outside the tidy)");
   }
   const keep = new Set<Tensor>();
@@ -45,6 +51,8 @@ export function tidy<T>(fn: () => T): T {
   for (const t of scope.tensors as Tensor[]) {
     if (keep.has(t) || t._kept) {
       if (parent !== null && !t._kept) parent.tensors.push(t);
+      // Leaving every scope: from now on only the collector can free it (engine.track).
+      else if (t._ref.pending !== null) t._ref.pending.register(t._ref);
       continue;
     }
     t.dispose();

@@ -49,6 +49,14 @@ export class Tensor implements View {
   /** @internal protected from tidy() scopes (gradients, kept results). */
   _kept = false;
   private _disposed = false;
+  /** @internal creation order (autograd tells the tensors a backward step made by it). */
+  readonly _id: number;
+  /** @internal backward bookkeeping: the pass that last visited this tensor. */
+  _visit = 0;
+  /** @internal backward bookkeeping: the gradient pending for this tensor in a pass. */
+  _gpend: Tensor | null = null;
+  /** @internal backward bookkeeping: how many pending entries hold this gradient. */
+  _holds = 0;
 
   /** @internal use the creation functions (tensor, zeros, ...) instead. */
   constructor(ref: StorageRef, shape: number[], strides: number[], offset: number) {
@@ -57,6 +65,7 @@ export class Tensor implements View {
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
+    this._id = ++created;
     const scopes = getEngine().scopes;
     if (scopes.length !== 0) scopes[scopes.length - 1].tensors.push(this);
   }
@@ -238,6 +247,14 @@ export class Tensor implements View {
   assign(src: Tensor | number): this { ops.assignInPlace(this, src); return this; }
   /** this += alpha * other, in place. */
   addInPlace(other: Tensor | number, alpha = 1): this { ops.addInPlace(this, other, alpha); return this; }
+}
+
+/** Tensors created so far (Tensor._id). */
+let created = 0;
+
+/** @internal The _id the next tensor will get. */
+export function nextId(): number {
+  return created + 1;
 }
 
 /** Shared by every 0-d tensor (never mutated). */

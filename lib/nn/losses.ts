@@ -3,7 +3,20 @@
  * over the batch as a scalar tensor, and checks shapes with a message naming the loss and
  * both shapes. `getLoss` resolves the Keras-style names `compile` accepts.
  */
-import { Tensor, gather, logSoftmax } from "./core";
+import { Tensor, gather, logSoftmax, where } from "./core";
+
+/** e^−100: below it a probability's log is clamped to −100, as PyTorch's BCELoss does. */
+const TINY = Math.exp(-100);
+
+/**
+ * max(log p, −100) whose gradient stays finite where p is 0 (a saturated, even correct,
+ * prediction): the log only ever sees probabilities above e^−100, and the clamped entries take
+ * no gradient. A plain `log(p).maximum(−100)` would send 0 · (1/0) = NaN back through the log.
+ */
+function clampedLog(p: Tensor): Tensor {
+  const ok = p.gt(TINY);
+  return where(ok, where(ok, p, 1).log(), -100);
+}
 
 /** A loss: (prediction, target) → scalar tensor. */
 export type LossFn = (yHat: Tensor, y: Tensor) => Tensor;
@@ -53,8 +66,8 @@ export function binaryCrossEntropy(yHat: Tensor, y: Tensor, options: { fromLogit
   if (options.fromLogits) {
     return yHat.relu().sub(yHat.mul(t)).add(yHat.abs().neg().exp().log1p()).mean();
   }
-  const logP = yHat.log().maximum(-100);
-  const log1mP = yHat.neg().add(1).log().maximum(-100);
+  const logP = clampedLog(yHat);
+  const log1mP = clampedLog(yHat.neg().add(1));
   return t.mul(logP).add(t.neg().add(1).mul(log1mP)).mean().neg();
 }
 
@@ -67,7 +80,7 @@ export function binaryCrossEntropy(yHat: Tensor, y: Tensor, options: { fromLogit
  */
 export function categoricalCrossEntropy(yHat: Tensor, y: Tensor, options: { fromLogits?: boolean } = {}): Tensor {
   sameShape("categoricalCrossEntropy", yHat, y);
-  const logP = options.fromLogits ? logSoftmax(yHat, -1) : yHat.log().maximum(-100);
+  const logP = options.fromLogits ? logSoftmax(yHat, -1) : clampedLog(yHat);
   return asFloat(y, yHat).mul(logP).sum(-1).mean().neg();
 }
 
@@ -89,7 +102,7 @@ export function sparseCategoricalCrossEntropy(
     );
   }
   const idx = labels.dtype === "int32" ? labels : labels.astype("int32");
-  const logP = options.fromLogits ? logSoftmax(yHat, -1) : yHat.log().maximum(-100);
+  const logP = options.fromLogits ? logSoftmax(yHat, -1) : clampedLog(yHat);
   return gather(logP, 1, idx.unsqueeze(1)).mean().neg();
 }
 

@@ -175,7 +175,16 @@ export function slice(x: Tensor, axis: number, start?: number | null, end?: numb
   if (!x.requiresGrad) return out;
   const starts = x.shape.map((_, i) => (i === a ? s : 0));
   const steps = x.shape.map((_, i) => (i === a ? step : 1));
-  return record(out, "SliceBackward", [x], (g) => [embed(g, x.shape, starts, steps, 0)]);
+  return record(out, "SliceBackward", [x], (g) => [embed(g, x.shape, starts, steps, 0)], (acc, g) => {
+    if (len === 0) return;
+    // acc[slice] += g, on acc's (contiguous) memory: the slice's own elements only.
+    const be = acc.storage.backend;
+    const accStrides = contiguousStrides(acc.shape);
+    const region = { storage: acc.storage, shape, strides: accStrides.map((st, i) => (i === a ? st * step : st)), offset: s * accStrides[a] };
+    const sum = be.binary("add", region, g, shape);
+    be.assign(region, { storage: sum, shape, strides: contiguousStrides(shape), offset: 0 });
+    be.dispose(sum);
+  });
 }
 
 /**

@@ -56,6 +56,19 @@ describe("type checking across cells", () => {
     expect(check('import * as tslab from "tslab"\ntslab.display.html("x")').ok).toBe(true);
   });
 
+  it("sees earlier names used only in types, templates and function bodies", () => {
+    expect(check("interface Pt { x: number }\nconst origin: Pt = { x: 0 }").ok).toBe(true);
+    expect(check("const unrelated = 1").ok).toBe(true);
+    const r = check("function f(p: Pt) { return `${origin.x + p.x}` }\nconst s: string = f({ x: 1 })");
+    expect(r.ok ? "" : r.error.evalue).toBe("");
+    expect(check("const bad: Pt = { x: 'no' }").ok).toBe(false);
+  });
+
+  it("suggests earlier and prelude names for a misspelt one", () => {
+    const r = check("twcie(2)");
+    expect(r.ok ? "" : r.error.evalue).toMatch(/Cannot find name 'twcie'. Did you mean 'twice'\?/);
+  });
+
   it("reports syntax errors before type errors", () => {
     const r = check("let x = )");
     expect(r.ok).toBe(false);
@@ -86,4 +99,54 @@ describe("completion and inspection", () => {
     expect(r.text).toContain("Doubles a number.");
     expect(lang.inspect("   ", 1, 0).found).toBe(false);
   });
+});
+
+describe("Node's declarations, light until a cell needs them all", () => {
+  let light: CellLanguage;
+  let n = 1000;
+  const run = (source: string) => {
+    const r = light.compile(++n, source);
+    if (r.ok) light.commit(n);
+    return r.ok ? "" : r.error.evalue;
+  };
+
+  beforeAll(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gb-lang-light-"));
+    // The library's declarations say this too (a function returning a Buffer).
+    fs.writeFileSync(path.join(dir, "prelude.d.ts"), '/// <reference types="node" />\nexport declare function bytes(): Buffer;\n');
+    light = new CellLanguage({ cwd: dir, typecheck: true, nodeTypes: "light" });
+    light.setPrelude({ module: path.join(dir, "prelude"), names: ["bytes"] });
+  }, 60_000);
+
+  it("type-checks process, require, console, timers and Buffer without loading all of @types/node", () => {
+    expect(run('const rss: number = process.memoryUsage().rss\nconsole.log(rss, process.argv.length, process.env.HOME)')).toBe("");
+    expect(run('const t = setTimeout(() => undefined, 1); clearTimeout(t); setImmediate(() => 0)')).toBe("");
+    expect(run('const b: Buffer = Buffer.from("hi"); b.toString("hex"); bytes().length')).toBe("");
+    expect(run('const req = require("path"); performance.now(); __dirname.length; new AbortController().signal.aborted')).toBe("");
+    expect(light.fullNodeTypes).toBe(false);
+    // Real mistakes with these globals are still caught, and do not pull in the rest.
+    expect(run("const bad: string = process.memoryUsage().rss")).toMatch(/Type 'number' is not assignable to type 'string'/);
+    expect(run("setTimeout(42)")).toMatch(/No overload matches this call/);
+    expect(run("Buffer.alloc()")).toMatch(/TS2554/);
+    expect(run("const typo = lossHistroy")).toMatch(/Cannot find name 'lossHistroy'/);
+    expect(light.fullNodeTypes).toBe(false);
+  });
+
+  it("loads all of it for a global only the full declarations have, without a false error", () => {
+    expect(run('const r: Promise<Response> = fetch("http://localhost/")')).toBe("");
+    expect(light.fullNodeTypes).toBe(true);
+    expect(run("const bad: number = process.argv")).toMatch(/TS2322/);
+  });
+
+  it("loads all of it when a cell imports a module, and types the import", () => {
+    const other = new CellLanguage({ cwd: fs.mkdtempSync(path.join(os.tmpdir(), "gb-lang-light-")), typecheck: true, nodeTypes: "light" });
+    other.setPrelude({ module: null, names: [] });
+    const r1 = other.compile(1, "const x: number = 1");
+    expect(r1.ok).toBe(true);
+    expect(other.fullNodeTypes).toBe(false);
+    const r2 = other.compile(2, 'import * as fs from "fs"\nconst s: number = fs.readFileSync("x", "utf8")');
+    expect(r2.ok ? "" : r2.error.evalue).toMatch(/Type 'string' is not assignable to type 'number'/);
+    expect(other.fullNodeTypes).toBe(true);
+    expect(other.complete('import * as os from "os"\nos.hostn', 33).matches).toEqual(["hostname"]);
+  }, 60_000);
 });

@@ -58,3 +58,28 @@ describe("losses match PyTorch", () => {
     );
   });
 });
+
+describe("losses on saturated probabilities", () => {
+  // A sigmoid output of exactly 0 or 1 (float32 saturates near |x| = 17) must not turn the
+  // gradient into NaN: PyTorch clamps the log at −100 and its gradient stays finite.
+  it("binary and categorical cross-entropy keep finite gradients at p = 0 and p = 1", () => {
+    const p = tensor([1, 0.5, 0, 1], { requiresGrad: true });
+    const loss = nn.binaryCrossEntropy(p, tensor([1, 1, 0, 0]));
+    // the last pair (p = 1, y = 0) is clamped: −log(e^−100) = 100
+    expect(loss.item()).toBeCloseTo((0 + Math.log(2) + 0 + 100) / 4, 4);
+    loss.backward();
+    const g = Array.from(p.grad!.data());
+    expect(g.every(Number.isFinite)).toBe(true);
+    expect(g[1]).toBeCloseTo(-1 / 0.5 / 4, 6);
+
+    const q = tensor([[1, 0, 0], [0.5, 0.5, 0]], { requiresGrad: true });
+    const cce = nn.categoricalCrossEntropy(q, tensor([[1, 0, 0], [0, 1, 0]]));
+    cce.backward();
+    expect(Array.from(q.grad!.data()).every(Number.isFinite)).toBe(true);
+    expect(cce.item()).toBeCloseTo(Math.log(2) / 2, 5);
+
+    const logits = tensor([40], { requiresGrad: true });
+    nn.binaryCrossEntropy(logits.sigmoid(), tensor([1])).backward();
+    expect(Number.isFinite(logits.grad!.item())).toBe(true);
+  });
+});
