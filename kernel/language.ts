@@ -248,7 +248,66 @@ export class CellLanguage {
         const mode = typeof ref === "string" ? undefined : (ref.resolutionMode ?? (containingSourceFile ? ts.getModeForFileReference(ref, containingSourceFile.impliedNodeFormat) : undefined));
         return ts.resolveTypeReferenceDirective(name, containingFile, options, host as ts.ModuleResolutionHost, redirected, typeRefCache, mode);
       });
-    this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
+    host.jsDocParsingMode = ts.JSDocParsingMode.ParseAll;
+    this.service = ts.createLanguageService(host, this.documentRegistry(path.dirname(ts.getDefaultLibFilePath(this.options))));
+  }
+
+  /**
+   * A document registry that parses the standard library and `@types/node` without their doc
+   * comments until someone inspects something: type errors do not need them, and parsing them
+   * is a fifth of the first cell's wait. Everything else (the prelude, cells, packages) keeps
+   * its docs. The first inspection parses those files again, with them.
+   */
+  private documentRegistry(libDir: string): ts.DocumentRegistry {
+    const full = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, this.cwd, ts.JSDocParsingMode.ParseAll);
+    let lean: ts.DocumentRegistry | null = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, this.cwd, ts.JSDocParsingMode.ParseForTypeErrors);
+    const leanDirs = [libDir, this.nodeTypesDir].filter((d): d is string => !!d).map((d) => d + path.sep);
+    const owner = new Map<string, ts.DocumentRegistry>();
+    this.dropLeanDocuments = () => {
+      lean = null; // its documents go once the current program is replaced
+      owner.clear();
+    };
+    const route = (fileName: string, p: string, options: ts.CreateSourceFileOptions | ts.ScriptTarget | undefined) => {
+      const useLean = lean && typeof options === "object" && leanDirs.some((d) => fileName.startsWith(d));
+      const registry = useLean ? lean! : full;
+      owner.set(p, registry);
+      return { registry, options: useLean ? { ...(options as ts.CreateSourceFileOptions), jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors } : options };
+    };
+    return {
+      acquireDocument: (...args) => full.acquireDocument(...args),
+      updateDocument: (...args) => full.updateDocument(...args),
+      acquireDocumentWithKey: (fileName, p, settings, key, snapshot, version, kind, options) => {
+        const r = route(fileName, p, options);
+        return r.registry.acquireDocumentWithKey(fileName, p, settings, key, snapshot, version, kind, r.options);
+      },
+      updateDocumentWithKey: (fileName, p, settings, key, snapshot, version, kind, options) => {
+        const r = route(fileName, p, options);
+        return r.registry.updateDocumentWithKey(fileName, p, settings, key, snapshot, version, kind, r.options);
+      },
+      getKeyForCompilationSettings: (settings) => full.getKeyForCompilationSettings(settings),
+      releaseDocument: (fileName: string, settings: ts.CompilerOptions, kind?: ts.ScriptKind, format?: ts.ResolutionMode) => full.releaseDocument(fileName, settings, kind!, format),
+      releaseDocumentWithKey: (p: ts.Path, key: ts.DocumentRegistryBucketKey, kind?: ts.ScriptKind, format?: ts.ResolutionMode) => {
+        const registry = owner.get(p) ?? full;
+        owner.delete(p);
+        if (registry === full || registry === lean) registry.releaseDocumentWithKey(p, key, kind!, format);
+      },
+      reportStats: () => full.reportStats(),
+    };
+  }
+
+  private dropLeanDocuments: () => void = () => undefined;
+  private leanDocuments = true;
+
+  /** Doc comments of the standard library and Node from now on (see documentRegistry). */
+  private withDocComments(): void {
+    if (!this.leanDocuments) return;
+    this.leanDocuments = false;
+    this.dropLeanDocuments();
+    // A new version of a root file makes the service build a new program, which asks the
+    // registry for every file again.
+    const globals = this.files.get(this.globalsFile)!;
+    globals.version++;
+    this.projectVersion++;
   }
 
   private get globalsFile(): string {
@@ -499,6 +558,7 @@ export class CellLanguage {
 
   inspect(code: string, pos: number, detail: number): { found: boolean; text: string } {
     if (this.needsFullNodeTypes(code)) this.useFullNodeTypes();
+    this.withDocComments();
     const { text, headerLength } = this.moduleText(code);
     const file = this.rootFile("inspect");
     this.setFile(file, text);

@@ -417,8 +417,9 @@ export function decisionBoundary(model: unknown, X: unknown, y: unknown, options
       {
         data: { values: points },
         mark: { type: "point", filled: true, size: 40, opacity: 0.9, stroke: "black", strokeWidth: 0.5 },
-        // Same sort on colour and shape, so the two merge into one legend.
-        encoding: { ...enc, color: { ...(enc.color as object), sort: names }, shape: { ...(enc.shape as object), sort: names } },
+        // Colour alone tells the classes here (it matches the shaded regions): inside a layered
+        // chart Vega-Lite would not merge a shape legend with the colour legend, leaving two.
+        encoding: { x: enc.x, y: enc.y, color: { ...(enc.color as object), sort: names } },
       },
     ],
   };

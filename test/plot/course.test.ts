@@ -152,6 +152,7 @@ describe("filters, feature maps, decision boundary", () => {
     expect(right[0]).toBeGreaterThan(right[2]);
     expect(countMarks(svg, "image", "image")).toBe(1);
     expect(countMarks(svg, "symbol", "path")).toBe(4);
+    expect(svg.match(/role-legend-title/g)).toHaveLength(1); // one legend for the classes
     expect(model.training).toBe(true); // evaluated in eval mode, then put back
   });
 });
