@@ -40,6 +40,18 @@ export function record(out: Tensor, name: string, inputs: Tensor[], backward: (g
   return out;
 }
 
+/**
+ * Attaches a prebuilt GradNode to `out` (grad mode on and an input requiring grad are the
+ * caller's checks). Elementwise ops use node classes holding their inputs, so recording costs
+ * one object instead of a closure, its context and a node.
+ */
+export function recordNode(out: Tensor, node: GradNode): Tensor {
+  if (!getEngine().gradEnabled) return out;
+  out.requiresGrad = true;
+  out._ctx = node;
+  return out;
+}
+
 /** Whether ops currently record for autodiff. */
 export function isGradEnabled(): boolean {
   return getEngine().gradEnabled;
@@ -186,12 +198,14 @@ function backwardFreeing(root: Tensor, seed: Tensor, ownSeed: boolean, order: Te
     if (x._holds === 0) return;
     if (--x._holds > 0) return;
     // A gradient adopted as some tensor's .grad (accumulate) or returned stays.
-    if (!x._kept && !returned.has(x)) x.dispose();
+    if (!x._kept && (found === null || !returned.has(x))) x.dispose();
   };
   root._gpend = seed;
   if (ownSeed) { seed._holds = 1; owned.push(seed); }
   const prevMode = e.gradEnabled;
   e.gradEnabled = false;
+  // The caller's tidy scope, if any: gradients kept in .grad are handed to it.
+  const outer = e.scopes.length > 0 ? e.scopes[e.scopes.length - 1] : null;
   const scope: { tensors: unknown[] } = { tensors: [] };
   const made = scope.tensors as Tensor[];
   e.scopes.push(scope);
@@ -201,8 +215,8 @@ function backwardFreeing(root: Tensor, seed: Tensor, ownSeed: boolean, order: Te
       const g = t._gpend;
       if (g === null) continue;
       t._gpend = null;
-      // Tensors created from here on are this node's (temporaries, or new pending gradients).
-      made.length = 0;
+      // Tensors created from here on are this node's (temporaries, or new pending gradients);
+      // `made` was emptied after the previous node.
       const start = nextId();
       if (found !== null) {
         if (targets!.includes(t)) { found.set(t, g); returned.add(g); if (g._holds > 0) ours.add(g); }
@@ -210,7 +224,7 @@ function backwardFreeing(root: Tensor, seed: Tensor, ownSeed: boolean, order: Te
         accumulate(t, g, false, g._holds === 1);
         // An adopted gradient may come from an earlier node's scope: it outlives them all.
         const tg = t.grad as Tensor | null;
-        if (tg !== null && tg._ref.pending !== null) tg._ref.pending.register(tg._ref);
+        if (tg !== null && tg._ref.pending !== null) keepAlive(tg, outer);
       }
       const ctx = t._ctx;
       if (ctx !== null && ctx.addInto !== undefined && ctx.inputs[0].requiresGrad) {
@@ -247,8 +261,8 @@ function backwardFreeing(root: Tensor, seed: Tensor, ownSeed: boolean, order: Te
       drop(g);
       for (let j = 0; j < made.length; j++) {
         const x = made[j];
-        if (x._kept) { if (x._ref.pending !== null) x._ref.pending.register(x._ref); continue; }
-        if (x._holds > 0 || returned.has(x)) continue;
+        if (x._kept) { if (x._ref.pending !== null) keepAlive(x, outer); continue; }
+        if (x._holds > 0 || (found !== null && returned.has(x))) continue;
         x.dispose();
       }
       made.length = 0;
@@ -256,7 +270,10 @@ function backwardFreeing(root: Tensor, seed: Tensor, ownSeed: boolean, order: Te
   } catch (err) {
     // Left to the collector: register what was deferred (engine.track).
     for (const x of made) if (x._ref.pending !== null) x._ref.pending.register(x._ref);
-    for (const x of owned) if (x._holds > 0 && x._ref.pending !== null) x._ref.pending.register(x._ref);
+    for (const x of owned) {
+      if (x._holds > 0 && x._ref.pending !== null) x._ref.pending.register(x._ref);
+      x._holds = 0;
+    }
     for (const t of order) t._gpend = null;
     throw err;
   } finally {
@@ -270,7 +287,6 @@ function backwardFreeing(root: Tensor, seed: Tensor, ownSeed: boolean, order: Te
   }
   if (found === null) return [];
   // The returned gradients belong to the caller's scope, as if made there.
-  const outer = e.scopes.length > 0 ? e.scopes[e.scopes.length - 1] : null;
   return targets!.map((x) => {
     const g = found.get(x);
     if (g === undefined) return ops.zerosLike(x);
@@ -299,6 +315,17 @@ function accumulate(t: Tensor, g: Tensor, createGraph: boolean, owned = false): 
     ops.addInPlace(t.grad, g);
   }
   t.grad._kept = true;
+}
+
+/**
+ * A tensor made in the backward pass that outlives it (a kept .grad) and whose registration
+ * for garbage collection was deferred: registered now, or, inside a tidy scope, handed to that
+ * scope, which holds it until it ends and registers it then (memory.ts) — registering costs
+ * about a microsecond, as much as a small op.
+ */
+function keepAlive(x: Tensor, outer: { tensors: unknown[] } | null): void {
+  if (outer !== null) outer.tensors.push(x);
+  else x._ref.pending!.register(x._ref);
 }
 
 /** Whether x is a contiguous tensor of input's shape that alone uses its whole storage. */

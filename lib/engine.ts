@@ -21,8 +21,12 @@ export class StorageRef {
    * so they never pay for a registry entry.
    */
   pending: Engine | null = null;
-  /** Whether the FinalizationRegistry holds an entry for this storage (unregister on dispose). */
+  /** Whether the storage was queued for the FinalizationRegistry (Engine.register). */
   registered = false;
+  /** Whether the FinalizationRegistry holds an entry for this storage (unregister on dispose). */
+  inRegistry = false;
+  /** The live-memory counters of the storage's device, where the engine counts it. */
+  counter: DeviceMemory | null = null;
   constructor(readonly storage: Storage, readonly bytes: number, readonly tracked: boolean) {}
 }
 
@@ -60,6 +64,10 @@ export class Engine {
   private readonly live = new Map<DeviceName, DeviceMemory>();
   /** One FinalizationRegistry per backend, so the held value can be a plain number. */
   private readonly registries = new Map<Backend, FinalizationRegistry<Held>>();
+  /** Storages waiting to be registered with the FinalizationRegistry (see register). */
+  private queued: StorageRef[] = [];
+  private queuedBytes = 0;
+  private flushScheduled = false;
   /** Cached 0-d tensors for numbers mixed into ops (x * 2, 1 - y): per backend and dtype. */
   private readonly scalars = new Map<Backend, Map<string, Map<number, unknown>>>();
 
@@ -190,6 +198,7 @@ export class Engine {
     if (m === undefined) { m = { tensors: 0, bytes: 0 }; this.live.set(device, m); }
     m.tensors++;
     m.bytes += bytes;
+    ref.counter = m;
     // Inside a tidy scope the new tensor is held by the scope until it ends; registration
     // waits until then, and happens only if a tensor of this storage survives (memory.ts).
     if (this.scopes.length !== 0) ref.pending = this;
@@ -197,14 +206,42 @@ export class Engine {
     return ref;
   }
 
-  /** @internal Registers a tracked storage for freeing on garbage collection (once). */
+  /**
+   * @internal Registers a tracked storage for freeing on garbage collection (once).
+   *
+   * Registrations are queued and made in a batch on the next turn of the event loop, or once
+   * the queue holds 64 Ki storages or 64 MiB: a FinalizationRegistry entry costs about a
+   * microsecond to make and makes every later young-generation collection slower, so a
+   * synchronous loop of small ops (scalar autodiff) must not pay it per tensor. A storage
+   * disposed before the batch is never registered. The queue holds the records (not the
+   * tensors) strongly, so memory of tensors dropped meanwhile is freed at most one batch late.
+   */
   register(ref: StorageRef): void {
     ref.pending = null;
     if (ref.registered || ref.refs <= 0) return;
     ref.registered = true;
-    const s = ref.storage;
-    const handle = s.handle;
-    this.registryFor(s.backend).register(ref, handle === undefined ? ref.bytes : { bytes: ref.bytes, handle }, ref);
+    this.queued.push(ref);
+    this.queuedBytes += ref.bytes;
+    if (this.queued.length >= 65536 || this.queuedBytes >= 64 * 1024 * 1024) this.flushRegistrations();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushRegistrations());
+    }
+  }
+
+  /** @internal Makes the queued FinalizationRegistry entries now (see register). */
+  flushRegistrations(): void {
+    this.flushScheduled = false;
+    const list = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    for (const ref of list) {
+      if (ref.refs <= 0 || !ref.registered) continue;  // disposed meanwhile: nothing to free later
+      const s = ref.storage;
+      const handle = s.handle;
+      ref.inRegistry = true;
+      this.registryFor(s.backend).register(ref, handle === undefined ? ref.bytes : { bytes: ref.bytes, handle }, ref);
+    }
   }
 
   /** A record for a storage the engine neither counts nor collects (cached constants). */
@@ -220,8 +257,10 @@ export class Engine {
     s.disposed = true;
     if (!ref.tracked) return;
     ref.pending = null;
-    if (ref.registered) { ref.registered = false; this.registryFor(s.backend).unregister(ref); }
-    this.uncount(s.backend.name, ref.bytes);
+    ref.registered = false;
+    if (ref.inRegistry) { ref.inRegistry = false; this.registryFor(s.backend).unregister(ref); }
+    const m = ref.counter;
+    if (m !== null) { m.tensors--; m.bytes -= ref.bytes; }
   }
 
   /** Called by the FinalizationRegistry when a storage was collected without dispose(). */

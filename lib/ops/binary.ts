@@ -4,7 +4,7 @@
  */
 import type { BinaryOp } from "../backend";
 import { COMPARISON_OPS } from "../backend";
-import { record } from "../autograd";
+import { recordNode, type GradNode } from "../autograd";
 import { isFloat } from "../dtype";
 import { Tensor, makeTensor } from "../tensor";
 import { astype } from "./cast";
@@ -19,19 +19,31 @@ type Grad = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tens
 /** Ops whose integer inputs are computed in float (true division, like PyTorch). */
 const FLOAT_RESULT = new Set<BinaryOp>(["div"]);
 
+/** The autodiff record of a binary op: its operands, output and gradient rule. */
+class BinaryNode implements GradNode {
+  readonly inputs: Tensor[];
+  constructor(readonly name: string, a: Tensor, b: Tensor, private readonly out: Tensor, private readonly grad: Grad) {
+    this.inputs = [a, b];
+  }
+  backward(g: Tensor): (Tensor | null)[] {
+    const a = this.inputs[0], b = this.inputs[1];
+    const [ga, gb] = this.grad(g, a, b, this.out);
+    return [ga === null || !a.requiresGrad ? null : sumTo(ga, a.shape), gb === null || !b.requiresGrad ? null : sumTo(gb, b.shape)];
+  }
+}
+
 function binary(op: BinaryOp, name: string, x: Operand, y: Operand, grad: Grad | null): Tensor {
-  let [a, b] = binaryOperands(op, x, y);
+  let a: Tensor, b: Tensor;
+  // The common case (two live tensors of one dtype on one device) without building a pair.
+  if (x instanceof Tensor && y instanceof Tensor && !x.isDisposed && !y.isDisposed && x.storage.dtype === y.storage.dtype && x.storage.backend === y.storage.backend) { a = x; b = y; }
+  else [a, b] = binaryOperands(op, x, y);
   if (FLOAT_RESULT.has(op) && !isFloat(a.dtype)) { a = astype(a, "float32"); b = astype(b, "float32"); }
   else if (a.dtype === "bool" && !COMPARISON_OPS.has(op)) { a = astype(a, "int32"); b = astype(b, "int32"); }
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const be = a.storage.backend;
   const out = makeTensor(be.binary(op, broadcastView(a, shape), broadcastView(b, shape), shape), shape);
   if (grad === null || !(a.requiresGrad || b.requiresGrad)) return out;
-  const fa = a, fb = b;
-  return record(out, name, [a, b], (g) => {
-    const [ga, gb] = grad(g, fa, fb, out);
-    return [ga === null || !fa.requiresGrad ? null : sumTo(ga, fa.shape), gb === null || !fb.requiresGrad ? null : sumTo(gb, fb.shape)];
-  });
+  return recordNode(out, new BinaryNode(name, a, b, out, grad));
 }
 
 /** a + b */

@@ -3,7 +3,7 @@
  * and the output y, so it can be differentiated again.
  */
 import type { UnaryOp } from "../backend";
-import { record } from "../autograd";
+import { recordNode, type GradNode } from "../autograd";
 import { isFloat } from "../dtype";
 import { Tensor, makeTensor } from "../tensor";
 import { add, div, mul, sub, gt } from "./binary";
@@ -23,7 +23,18 @@ function unary(op: UnaryOp, name: string, x: Tensor, grad: Grad): Tensor {
   }
   const out = makeTensor(x.storage.backend.unary(op, x), x.shape);
   if (grad === null || !x.requiresGrad) return out;
-  return record(out, name, [x], (g) => [grad(g, x, out)]);
+  return recordNode(out, new UnaryNode(name, x, out, grad));
+}
+
+/** The autodiff record of a unary op: its input, output and gradient rule. */
+class UnaryNode implements GradNode {
+  readonly inputs: Tensor[];
+  constructor(readonly name: string, x: Tensor, private readonly out: Tensor, private readonly grad: NonNullable<Grad>) {
+    this.inputs = [x];
+  }
+  backward(g: Tensor): (Tensor | null)[] {
+    return [this.grad(g, this.inputs[0], this.out)];
+  }
 }
 
 /** -x */
