@@ -1,6 +1,7 @@
 /**
- * The language thread: owns TypeScript (loading it takes a quarter of a second and the
- * language service a second more, so it lives apart from the thread answering the front end).
+ * The language thread: owns TypeScript (loading it and the declarations a first check needs
+ * takes about half a second even from the code cache, so it lives apart from the thread
+ * answering the front end).
  * Answers conversion/type-check, completion, inspection and is_complete requests.
  */
 import { parentPort, workerData } from "worker_threads";
@@ -16,12 +17,15 @@ const typescript = process.env.GRADBOOK_CODE_CACHE === "0" ? null : loadTypeScri
 const { CellLanguage, isComplete, warmUp, defaultPreludeModule } = require("./language") as typeof import("./language");
 const lang = new CellLanguage({ cwd: (workerData as { cwd?: string }).cwd });
 // Parsing lib.d.ts and Node's declarations is most of the first check; do it before anyone
-// waits. Then the code cache is written, holding the functions that check compiled.
+// waits. The code cache is written a little later, after the first cells were answered, and
+// holds the functions that warm-up and those cells compiled.
 setImmediate(() => {
   warmUp(lang, defaultPreludeModule());
   if (typescript && typescript.cache !== "hit") {
-    const saved = typescript.save();
-    log(`TypeScript's code cache was ${typescript.cache}; ${saved ? `wrote ${saved}` : "could not write it"}`);
+    setTimeout(() => {
+      const saved = typescript.save();
+      log(`TypeScript's code cache was ${typescript.cache}; ${saved ? `wrote ${saved}` : "could not write it"}`);
+    }, 2000);
   }
 });
 

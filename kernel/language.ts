@@ -88,10 +88,10 @@ const ROOTS = ["globals", "node_light", "check", "complete", "inspect", "prelude
 
 /**
  * The part of `@types/node` a cell needs when it imports nothing: the files that declare the
- * globals (`process`, `require`, `console`, `setTimeout`, `Buffer`, `performance`, ...) and the
- * events module `process` extends. About a seventh of the package's 2.2 MB, which is what the
- * first cell waits for and what every new type checker merges, so cells check several times
- * faster. Types these files import from modules left out are `any`; a cell that imports a
+ * globals (`process`, `require`, `console`, `setTimeout`, `Buffer`, `performance`, `__dirname`)
+ * and the events module `process` extends, a sixth of the package's 2.2 MB. Parsing the whole
+ * package was most of the first cell's wait, and merging its globals a good part of every
+ * check. Types these files import from modules left out are `any`; a cell that imports a
  * module, or whose errors name something only the whole package declares, gets all of it.
  */
 const NODE_LIGHT_FILES = [
@@ -195,6 +195,8 @@ export class CellLanguage {
       if (e === undefined) exists.set(f, (e = fs.existsSync(f)));
       return e;
     };
+    const dirsFound = new Set<string>();
+    const realpaths = new Map<string, string>();
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => this.options,
       // Earlier cells are not roots: they are reached through the imports of later ones.
@@ -212,12 +214,18 @@ export class CellLanguage {
       fileExists: (f) => this.files.has(f) || diskExists(f),
       readFile: (f) => this.files.get(f)?.text ?? (diskExists(f) ? fs.readFileSync(f, "utf8") : undefined),
       readDirectory: ts.sys.readDirectory,
-      directoryExists: ts.sys.directoryExists,
+      // Resolving the prelude's hundred imports probes the same folders and links again and
+      // again. Only folders found are remembered, so a package installed later is seen.
+      directoryExists: (d) => dirsFound.has(d) || (ts.sys.directoryExists(d) && !!dirsFound.add(d)),
       getDirectories: ts.sys.getDirectories,
-      realpath: ts.sys.realpath,
+      realpath: (f) => {
+        let r = realpaths.get(f);
+        if (r === undefined) realpaths.set(f, (r = ts.sys.realpath ? ts.sys.realpath(f) : f));
+        return r;
+      },
     };
     // Every new program re-resolves the imports of the file that changed, and cell headers
-    // import every earlier cell: resolve each (directory, name) once. Failures are not kept, so
+    // import earlier cells: resolve each (directory, name) once. Failures are not kept, so
     // a package installed later is found.
     const resolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.options);
     const resolved = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>();
@@ -249,26 +257,25 @@ export class CellLanguage {
         return ts.resolveTypeReferenceDirective(name, containingFile, options, host as ts.ModuleResolutionHost, redirected, typeRefCache, mode);
       });
     host.jsDocParsingMode = ts.JSDocParsingMode.ParseAll;
-    this.service = ts.createLanguageService(host, this.documentRegistry(path.dirname(ts.getDefaultLibFilePath(this.options))));
+    this.service = ts.createLanguageService(host, this.documentRegistry());
   }
 
   /**
-   * A document registry that parses the standard library and `@types/node` without their doc
-   * comments until someone inspects something: type errors do not need them, and parsing them
-   * is a fifth of the first cell's wait. Everything else (the prelude, cells, packages) keeps
-   * its docs. The first inspection parses those files again, with them.
+   * A document registry that parses every file without its doc comments until someone
+   * inspects something: type errors in TypeScript do not need them (`@ts-ignore` is an
+   * ordinary comment), and parsing them was a fifth of the first cell's wait. The first
+   * inspection (Shift-Tab) parses the files again, with them, and they stay.
    */
-  private documentRegistry(libDir: string): ts.DocumentRegistry {
+  private documentRegistry(): ts.DocumentRegistry {
     const full = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, this.cwd, ts.JSDocParsingMode.ParseAll);
     let lean: ts.DocumentRegistry | null = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, this.cwd, ts.JSDocParsingMode.ParseForTypeErrors);
-    const leanDirs = [libDir, this.nodeTypesDir].filter((d): d is string => !!d).map((d) => d + path.sep);
     const owner = new Map<string, ts.DocumentRegistry>();
     this.dropLeanDocuments = () => {
       lean = null; // its documents go once the current program is replaced
       owner.clear();
     };
-    const route = (fileName: string, p: string, options: ts.CreateSourceFileOptions | ts.ScriptTarget | undefined) => {
-      const useLean = lean && typeof options === "object" && leanDirs.some((d) => fileName.startsWith(d));
+    const route = (p: string, options: ts.CreateSourceFileOptions | ts.ScriptTarget | undefined) => {
+      const useLean = lean !== null && typeof options === "object";
       const registry = useLean ? lean! : full;
       owner.set(p, registry);
       return { registry, options: useLean ? { ...(options as ts.CreateSourceFileOptions), jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors } : options };
@@ -277,11 +284,11 @@ export class CellLanguage {
       acquireDocument: (...args) => full.acquireDocument(...args),
       updateDocument: (...args) => full.updateDocument(...args),
       acquireDocumentWithKey: (fileName, p, settings, key, snapshot, version, kind, options) => {
-        const r = route(fileName, p, options);
+        const r = route(p, options);
         return r.registry.acquireDocumentWithKey(fileName, p, settings, key, snapshot, version, kind, r.options);
       },
       updateDocumentWithKey: (fileName, p, settings, key, snapshot, version, kind, options) => {
-        const r = route(fileName, p, options);
+        const r = route(p, options);
         return r.registry.updateDocumentWithKey(fileName, p, settings, key, snapshot, version, kind, r.options);
       },
       getKeyForCompilationSettings: (settings) => full.getKeyForCompilationSettings(settings),

@@ -99,6 +99,14 @@ describe("completion and inspection", () => {
     expect(r.text).toContain("Doubles a number.");
     expect(lang.inspect("   ", 1, 0).found).toBe(false);
   });
+
+  it("shows the standard library's and Node's doc comments, which type checks do without", () => {
+    expect(lang.inspect("Math.abs(-1)", 7, 0).text).toMatch(/Math\.abs\(x: number\): number\n\nReturns the absolute value/);
+    expect(lang.inspect("process.cwd()", 10, 0).text).toMatch(/current working directory/);
+    // Checking still works after the declarations were parsed again.
+    expect(check("const wrong: string = Math.abs(1)").ok).toBe(false);
+    expect(check("const right: number = Math.abs(1)").ok).toBe(true);
+  });
 });
 
 describe("Node's declarations, light until a cell needs them all", () => {
