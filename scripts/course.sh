@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-args=(--notebook-dir="$PWD/notebooks" "$@")
+args=(--notebook-dir="$PWD/notebooks")
+# Jupyter refuses to start as root without this (containers and Binder-like machines run as root).
+[ "$(id -u)" = 0 ] && args+=(--allow-root)
+args+=("$@")
 if command -v jupyter-lab >/dev/null 2>&1; then
   exec jupyter lab "${args[@]}"
 elif command -v jupyter-notebook >/dev/null 2>&1; then
