@@ -60,5 +60,12 @@ int main(int argc, char** argv) {
   bench(128, 256, 784, false, false);
   bench(784, 256, 128, true, false);
   bench(128, 784, 256, false, true);
+  // The other products of W3's step (an MLP 784-256-128-10 at batch 128).
+  bench(128, 128, 256, false, false);
+  bench(256, 128, 128, true, false);
+  bench(128, 256, 128, false, true);
+  bench(128, 10, 128, false, false);
+  bench(128, 10, 128, true, false);
+  bench(128, 128, 10, false, true);
   return 0;
 }

@@ -1,7 +1,8 @@
 // SGEMM: the Goto/BLIS scheme. B is packed into KC x NC blocks of NR-wide column panels, A
 // into MC x KC blocks of MR-high row panels, and a register-blocked micro-kernel multiplies
 // one A panel by one B panel. Packing reads the operands through (row, column) strides, so
-// transposed products cost the same as plain ones. The micro-kernel is chosen once at load
+// transposed products cost the same as plain ones; for narrow products the AVX-512 kernel
+// reads A where it lies and skips packing it. The micro-kernel is chosen once at load
 // time from what the CPU supports (AVX-512, AVX2+FMA, or portable C++); each variant is
 // compiled for its instruction set with a per-function target attribute, so the addon runs
 // on any x86-64 machine, not only on the one that built it.
@@ -25,6 +26,9 @@ struct Kernel {
   int mr, nr;
   // c[mr x nr] (leading dimension ldc) = (acc ? c : 0) + a_panel · b_panel over kc steps.
   void (*ukr)(i64 kc, const float* a, const float* b, float* c, i64 ldc, bool acc);
+  // Same product with A read in place (element (i, p) at a[i*rsa + p*csa]) instead of from a
+  // packed panel; null where the kernel has no such variant.
+  void (*ukr_direct)(i64 kc, const float* a, i64 rsa, i64 csa, const float* b, float* c, i64 ldc, bool acc);
 };
 
 // ---- portable micro-kernel ------------------------------------------------------------------
@@ -73,11 +77,17 @@ void ukr_avx2(i64 kc, const float* a, const float* b, float* c, i64 ldc, bool ac
 
 // ---- AVX-512: 12 x 32 (24 accumulators) ---------------------------------------------------
 #define GB_ROW(i)                                        \
-  x = _mm512_set1_ps(a[i]);                              \
+  x = _mm512_set1_ps(MODE == 1 ? a[(i) * rsa] : a[i]);   \
   c##i##0 = _mm512_fmadd_ps(x, b0, c##i##0);             \
   c##i##1 = _mm512_fmadd_ps(x, b1, c##i##1);
-__attribute__((target("avx512f,fma")))
-void ukr_avx512(i64 kc, const float* a, const float* b, float* c, i64 ldc, bool acc) {
+// A is read by broadcasts, one scalar per row and step, so reading it where it lies (through
+// its strides) costs the same as from a packed panel; that skips packing A, which for a
+// row-major A is a scalar transpose that took a fifth of a 128 x 784 · 784 x 256 product.
+// MODE 0: packed panel; 1: row-major A (rows rsa apart, steps adjacent); 2: transposed A
+// (rows adjacent, steps csa apart). Separate instances keep the unit strides constants.
+template <int MODE>
+__attribute__((target("avx512f,fma"), always_inline)) inline
+void ukr_avx512_body(i64 kc, const float* a, i64 rsa, i64 csa, const float* b, float* c, i64 ldc, bool acc) {
   __m512 z = _mm512_setzero_ps();
   __m512 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z,
          c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z,
@@ -87,10 +97,10 @@ void ukr_avx512(i64 kc, const float* a, const float* b, float* c, i64 ldc, bool 
     __m512 x;
     _mm_prefetch((const char*)(b + 256), _MM_HINT_T0);
     GB_ROW(0) GB_ROW(1) GB_ROW(2) GB_ROW(3) GB_ROW(4) GB_ROW(5)
-    x = _mm512_set1_ps(a[10]); cA0 = _mm512_fmadd_ps(x, b0, cA0); cA1 = _mm512_fmadd_ps(x, b1, cA1);
-    x = _mm512_set1_ps(a[11]); cB0 = _mm512_fmadd_ps(x, b0, cB0); cB1 = _mm512_fmadd_ps(x, b1, cB1);
+    x = _mm512_set1_ps(MODE == 1 ? a[10 * rsa] : a[10]); cA0 = _mm512_fmadd_ps(x, b0, cA0); cA1 = _mm512_fmadd_ps(x, b1, cA1);
+    x = _mm512_set1_ps(MODE == 1 ? a[11 * rsa] : a[11]); cB0 = _mm512_fmadd_ps(x, b0, cB0); cB1 = _mm512_fmadd_ps(x, b1, cB1);
     GB_ROW(6) GB_ROW(7) GB_ROW(8) GB_ROW(9)
-    a += 12;
+    a += MODE == 0 ? 12 : MODE == 1 ? 1 : csa;
     b += 32;
   }
   __m512 r[12][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
@@ -106,6 +116,15 @@ void ukr_avx512(i64 kc, const float* a, const float* b, float* c, i64 ldc, bool 
   }
 }
 #undef GB_ROW
+__attribute__((target("avx512f,fma")))
+void ukr_avx512(i64 kc, const float* a, const float* b, float* c, i64 ldc, bool acc) {
+  ukr_avx512_body<0>(kc, a, 1, 12, b, c, ldc, acc);
+}
+__attribute__((target("avx512f,fma")))
+void ukr_avx512_direct(i64 kc, const float* a, i64 rsa, i64 csa, const float* b, float* c, i64 ldc, bool acc) {
+  if (csa == 1) ukr_avx512_body<1>(kc, a, rsa, 1, b, c, ldc, acc);
+  else ukr_avx512_body<2>(kc, a, 1, csa, b, c, ldc, acc);
+}
 #endif
 
 Kernel pick_kernel() {
@@ -114,12 +133,12 @@ Kernel pick_kernel() {
   const char* force = std::getenv("GRADBOOK_SGEMM_KERNEL");
   std::string f = force ? force : "";
   if ((f.empty() || f == "avx512") && __builtin_cpu_supports("avx512f"))
-    return Kernel{"avx512", 12, 32, ukr_avx512};
+    return Kernel{"avx512", 12, 32, ukr_avx512, ukr_avx512_direct};
   if ((f.empty() || f == "avx512" || f == "avx2") && __builtin_cpu_supports("avx2") &&
       __builtin_cpu_supports("fma"))
-    return Kernel{"avx2", 6, 16, ukr_avx2};
+    return Kernel{"avx2", 6, 16, ukr_avx2, nullptr};
 #endif
-  return Kernel{"generic", G_MR, G_NR, ukr_generic};
+  return Kernel{"generic", G_MR, G_NR, ukr_generic, nullptr};
 }
 
 Kernel K = pick_kernel();
@@ -130,7 +149,7 @@ Kernel K = pick_kernel();
 Kernel pick_small() {
 #ifdef GB_X86
   if (std::string(K.name) == "avx512" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return Kernel{"avx2", 6, 16, ukr_avx2};
+    return Kernel{"avx2", 6, 16, ukr_avx2, nullptr};
 #endif
   return K;
 }
@@ -223,7 +242,14 @@ void sgemm_single(const Kernel& K, i64 m, i64 n, i64 k, const float* a, i64 rsa,
       pack_b(kc, nc, b + pc * rsb + jc * csb, rsb, csb, pb, nr);
       for (i64 ic = 0; ic < m; ic += mc_max) {
         i64 mc = std::min(mc_max, m - ic);
-        pack_a(mc, kc, a + ic * rsa + pc * csa, rsa, csa, pa, mr);
+        // A row-major or transposed A is read in place; only a last, partial panel is packed
+        // (zero padded). Only for narrow C, where a packed panel would be reused by few B
+        // panels, and not for a leading dimension that is a multiple of 2 KiB, whose 12 rows
+        // (or k steps) would share a few L1 sets.
+        const i64 lda = csa == 1 ? rsa : csa;
+        const bool direct = K.ukr_direct != nullptr && (csa == 1 || rsa == 1) && nc <= 512 && lda % 512 != 0;
+        const i64 full = direct ? mc / mr * mr : 0;
+        if (full < mc) pack_a(mc - full, kc, a + (ic + full) * rsa + pc * csa, rsa, csa, pa + full * kc, mr);
         for (i64 jr = 0; jr < nc; jr += nr) {
           int cols = int(std::min<i64>(nr, nc - jr));
           const float* bp = pb + jr * kc;
@@ -231,11 +257,15 @@ void sgemm_single(const Kernel& K, i64 m, i64 n, i64 k, const float* a, i64 rsa,
             int rows = int(std::min<i64>(mr, mc - ir));
             float* cp = c + (ic + ir) * ldc + jc + jr;
             const float* ap = pa + ir * kc;
+            const float* ad = a + (ic + ir) * rsa + pc * csa;  // the tile's A, read in place
+            const bool in_place = ir < full;
             if (rows == mr && cols == nr) {
-              K.ukr(kc, ap, bp, cp, ldc, acc);
+              if (in_place) K.ukr_direct(kc, ad, rsa, csa, bp, cp, ldc, acc);
+              else K.ukr(kc, ap, bp, cp, ldc, acc);
             } else {
               // Edge tile: compute a full tile into a scratch block, copy the valid part.
-              K.ukr(kc, ap, bp, tmp, nr, false);
+              if (in_place) K.ukr_direct(kc, ad, rsa, csa, bp, tmp, nr, false);
+              else K.ukr(kc, ap, bp, tmp, nr, false);
               for (int i = 0; i < rows; i++)
                 for (int j = 0; j < cols; j++)
                   cp[i * ldc + j] = (acc ? cp[i * ldc + j] : 0.f) + tmp[i * nr + j];

@@ -85,6 +85,25 @@ describe.skipIf(cpu === null)(`cpu backend: kernels ${skipReason}`, () => {
     }
   });
 
+  it("matmul of an MLP step's shapes matches js (A read in place or packed, partial row panels)", () => {
+    // A (row-major or transposed) with at most 512 columns of C is read in place by the
+    // AVX-512 kernel; a leading dimension that is a multiple of 512 elements, or wider C, takes
+    // the packed path.
+    const sizes: [number, number, number][] = [[128, 256, 784], [784, 256, 128], [128, 10, 128], [128, 128, 10],
+      [41, 512, 1024], [512, 40, 29], [29, 513, 700], [25, 40, 512]];
+    for (const [m, n, k] of sizes) {
+      // Values in [-1, 1]: sums of up to 1024 float32 products stay within the tolerance.
+      const a = pair(randomValues(m * k, 41 + m, -1, 1), "float32");
+      const b = pair(randomValues(k * n, 42 + n, -1, 1), "float32");
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          same(`matmul ${m}x${n}x${k} tA=${transA} tB=${transB}`, (be, s) =>
+            be.matmul(a[s], b[s], { batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0 }), 1e-4, 1e-4);
+        }
+      }
+    }
+  });
+
   it("large matmul (threaded, several cache blocks) matches js", () => {
     const m = 300, n = 3100, k = 70;
     const a = pair(randomValues(m * k, 33), "float32");
