@@ -3,20 +3,9 @@
  * machine: merging dimensions before a strided launch, splitting a reduction into kept and
  * reduced index spaces, and mapping row-major GEMMs onto cuBLAS's column-major one.
  */
+import { contiguousStrides as rowMajor, sizeOf } from "../../backend";
 
-/** Row-major strides of a contiguous shape. */
-export function rowMajor(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
-  return s;
-}
-
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+export { rowMajor, sizeOf };
 
 /**
  * Drops size-1 dimensions and merges neighbours that are contiguous in every operand, so a

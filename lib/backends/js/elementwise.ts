@@ -7,7 +7,7 @@
  * are first simplified (size-1 dimensions dropped, mergeable dimensions merged) so that
  * contiguous and broadcast-scalar operands run as a single flat loop.
  */
-import type { BinaryOp, DType, UnaryOp, View } from "../../backend";
+import { contiguousStrides as rowMajor, sizeOf, type BinaryOp, type DType, type UnaryOp, type View } from "../../backend";
 import { alloc, arr } from "./storage";
 
 /** Rounds half to even, like PyTorch's round. */
@@ -157,20 +157,6 @@ export function simplify(shape: readonly number[], strides: (readonly number[])[
     for (const s of st) s.push(0);
   }
   return { shape: sh, strides: st };
-}
-
-/** Row-major strides for a shape (for the output in simplify). */
-function rowMajor(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
-  return s;
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /** Applies a generated kernel to views, producing a fresh contiguous array of `outDtype`. */

@@ -1,19 +1,6 @@
 /** gather and scatterAdd along one axis (torch semantics) for the js backend. */
-import type { Storage, TypedArray } from "../../backend";
+import { contiguousStrides as strides, sizeOf, type Storage, type TypedArray } from "../../backend";
 import { alloc, arr } from "./storage";
-
-function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
-  return s;
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
 
 /**
  * For each position k of `indexShape` (row-major), the flat offset in a tensor of `otherShape`

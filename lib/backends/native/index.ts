@@ -21,7 +21,7 @@ import type {
   Backend, BinaryOp, Conv2dParams, DType, MatmulParams, Pool2dParams, ReduceOp, Storage,
   TypedArray, UnaryOp, View,
 } from "../../backend";
-import { COMPARISON_OPS } from "../../backend";
+import { COMPARISON_OPS, sizeOf } from "../../backend";
 import { loadAddon, type NativeAddon, type NativeHandle, type NativeStats } from "./addon";
 
 export type { NativeStats } from "./addon";
@@ -68,12 +68,6 @@ export interface NativeBackend extends Backend {
   emptyCache(): void;
   /** Resizes the thread pool (1 = single-threaded). */
   setThreads(n: number): void;
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 function hostDtype(data: ArrayBufferView): number {
