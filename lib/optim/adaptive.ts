@@ -41,7 +41,7 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, s: Record<string, Tensor>): void {
-    const g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
+    const g = this.withWeightDecay(p, grad, this.weightDecay);
     if (!s.sum) s.sum = keep(this.zerosLike(p).add(this.initialAccumulatorValue));
     s.sum.assign(s.sum.add(g.square()));
     const clr = this.lr / (1 + (this.stepCount - 1) * this.lrDecay);
@@ -91,7 +91,7 @@ export class RMSProp extends Optimizer {
 
   protected update(p: Tensor, grad: Tensor, s: Record<string, Tensor>): void {
     const a = this.alpha;
-    const g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
+    const g = this.withWeightDecay(p, grad, this.weightDecay);
     if (!s.squareAvg) s.squareAvg = this.zerosLike(p);
     s.squareAvg.assign(s.squareAvg.mul(a).add(g.square().mul(1 - a)));
     let avg: Tensor;
@@ -159,11 +159,8 @@ export class Adam extends Optimizer {
 
   protected update(p: Tensor, grad: Tensor, s: Record<string, Tensor>): void {
     const { beta1: b1, beta2: b2 } = this;
-    let g = grad;
-    if (this.weightDecay) {
-      if (this.decoupled) p.assign(p.mul(1 - this.lr * this.weightDecay));
-      else g = g.add(p.mul(this.weightDecay));
-    }
+    if (this.decoupled && this.weightDecay) p.assign(p.mul(1 - this.lr * this.weightDecay));
+    const g = this.decoupled ? grad : this.withWeightDecay(p, grad, this.weightDecay);
     if (!s.m) {
       s.m = this.zerosLike(p);
       s.v = this.zerosLike(p);

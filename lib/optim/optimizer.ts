@@ -83,6 +83,14 @@ export abstract class Optimizer {
     }));
   }
 
+  /**
+   * PyTorch's (coupled) weight decay: λ·p folded into the gradient before the update rule.
+   * AdamW's decoupled form shrinks the weights directly instead.
+   */
+  protected withWeightDecay(p: Tensor, grad: Tensor, weightDecay: number): Tensor {
+    return weightDecay ? grad.add(p.mul(weightDecay)) : grad;
+  }
+
   /** A zero tensor like p, kept across tidy scopes (for state). */
   protected zerosLike(p: Tensor): Tensor {
     return keep(p.detach().mul(0));

@@ -48,7 +48,7 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, s: Record<string, Tensor>): void {
-    let g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
+    let g = this.withWeightDecay(p, grad, this.weightDecay);
     if (this.momentum) {
       if (!s.velocity) s.velocity = keep(g.clone());
       else s.velocity.assign(s.velocity.mul(this.momentum).add(g.mul(1 - this.dampening)));
