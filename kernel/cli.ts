@@ -4,6 +4,7 @@
  * ```
  * gradbook install [--user | --sys-prefix | --prefix DIR]   register the Jupyter kernelspec
  * gradbook kernel CONNECTION_FILE                           run the kernel (Jupyter calls this)
+ * gradbook nb sync|check [DIR ...]                          course sources (DIR/src/*.ts) and notebooks (DIR/*.ipynb)
  * ```
  */
 import { install, InstallScope } from "./install";
@@ -11,6 +12,8 @@ import { install, InstallScope } from "./install";
 const USAGE = `usage:
   gradbook install [--user | --sys-prefix | --prefix DIR]   register the kernel with Jupyter (default --user)
   gradbook kernel CONNECTION_FILE                           run the kernel (Jupyter starts it this way)
+  gradbook nb sync [DIR ...]                                write DIR/*.ipynb from DIR/src/*.ts (and edits made in Jupyter back); default DIR: notebooks
+  gradbook nb check [DIR ...]                               fail if a notebook and its source differ
 `;
 
 export function main(argv: string[]): void {
@@ -39,6 +42,21 @@ export function main(argv: string[]): void {
     }
     const dir = install(scope);
     if (process.env.GRADBOOK_QUIET !== "1") process.stdout.write(`gradbook: installed the kernelspec "gradbook" (TypeScript (gradbook)) in ${dir}\n`);
+    return;
+  }
+  if (command === "nb") {
+    const [sub, ...dirs] = rest;
+    if (sub !== "sync" && sub !== "check") return fail(`gradbook nb: expected sync or check, got ${sub === undefined ? "nothing" : JSON.stringify(sub)}`);
+    const { syncNotebooks } = require("./nbsync") as typeof import("./nbsync");
+    const path = require("path") as typeof import("path");
+    let problems = 0;
+    for (const dir of dirs.length ? dirs : ["notebooks"]) {
+      const r = syncNotebooks({ notebooks: dir, sources: path.join(dir, "src"), check: sub === "check", log: (l) => process.stdout.write(`${l}\n`) });
+      for (const p of r.problems) process.stderr.write(`gradbook nb ${sub}: ${p}\n`);
+      problems += r.problems.length;
+    }
+    if (problems) process.exitCode = 1;
+    else if (sub === "check") process.stdout.write("gradbook nb check: every notebook matches its source\n");
     return;
   }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {

@@ -3,6 +3,10 @@
 Each notebook must finish without an error, within a minute on the CPU, and its charts must
 come back as rich outputs (Vega-Lite with SVG and PNG fallbacks, never HTML beside a chart).
 Executed copies go to test-output/notebooks/ for inspection (CI artifact).
+
+A lecture's test says what the lecture teaches: `test/lectures/NAME.facts.ts`, where present, is
+run in the same kernel right after the notebook, so it sees the notebook's variables and asserts
+the facts the lecture shows (it throws, with a message, when a fact no longer holds).
 """
 import json
 import os
@@ -18,6 +22,7 @@ from nbclient import NotebookClient
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 OUT = ROOT / "test-output" / "notebooks"
+FACTS = ROOT / "test" / "lectures"
 VEGALITE = "application/vnd.vegalite.v5+json"
 TIME_LIMIT_S = 60
 
@@ -46,13 +51,21 @@ def test_notebook_runs(path):
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: outputs not cleared"
     client = NotebookClient(nb, kernel_name="gradbook", timeout=TIME_LIMIT_S, resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    facts_file = FACTS / f"{path.stem}.facts.ts"
     start = time.monotonic()
     try:
-        client.execute()
+        client.reset_execution_trackers()
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            elapsed = time.monotonic() - start
+            if facts_file.exists():
+                # Appended, so the executed copy in test-output/ shows the facts and their output.
+                nb.cells.append(nbformat.v4.new_code_cell(facts_file.read_text(), metadata={"tags": ["lecture-facts"]}))
+                client.execute_cell(nb.cells[-1], len(nb.cells) - 1, execution_count=client.code_cells_executed + 1)
     finally:
         OUT.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, OUT / path.name)
-    elapsed = time.monotonic() - start
     assert elapsed < TIME_LIMIT_S, f"{path.name} took {elapsed:.1f}s"
 
     for cell in nb.cells:
