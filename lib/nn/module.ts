@@ -95,18 +95,70 @@ export abstract class Module {
 
   // ---- traversal ---------------------------------------------------------------------
 
+  /**
+   * Registers what a subclass assigned to its own fields, as PyTorch's `__setattr__` does:
+   * a `Module` becomes a child named after the field, an array of modules children named
+   * `field.0`, `field.1`, ..., and a leaf tensor that requires grad a parameter. Called before
+   * every traversal, so fields assigned at any time count; a field reassigned to another module
+   * replaces the child. Names starting with `_` are private and never registered.
+   *
+   * @example
+   * class Net extends nn.Module {
+   *   fc1 = new nn.Linear(4, 8);
+   *   fc2 = new nn.Linear(8, 3);
+   *   forward(x: Tensor) { return this.fc2.call(this.fc1.call(x).relu()); }
+   * }
+   * new Net().numParameters(); // 4*8 + 8 + 8*3 + 3 = 67
+   */
+  private registerFields(): void {
+    let known: Set<unknown> | undefined;
+    for (const key of Object.keys(this)) {
+      if (key.startsWith("_") || key === "training" || key === "name") continue;
+      const value = (this as Record<string, unknown>)[key];
+      if (value instanceof Module) {
+        if (value === this) continue;
+        const current = this._modules.get(key);
+        if (current === value) continue;
+        known ??= this.registeredValues();
+        if (current === undefined && known.has(value)) continue; // registered under another name
+        this._modules.set(key, value);
+        known.add(value);
+      } else if (Array.isArray(value) && value.length > 0 && value.every((v) => v instanceof Module)) {
+        known ??= this.registeredValues();
+        value.forEach((m: Module, i) => {
+          if (known!.has(m)) return;
+          this._modules.set(`${key}.${i}`, m);
+          known!.add(m);
+        });
+      } else if (value instanceof Tensor && value.requiresGrad && value.gradFn === null) {
+        known ??= this.registeredValues();
+        if (known.has(value)) continue;
+        value._kept = true;
+        this._parameters.set(key, value);
+        known.add(value);
+      }
+    }
+  }
+
+  private registeredValues(): Set<unknown> {
+    return new Set<unknown>([...this._modules.values(), ...this._parameters.values(), ...this._buffers.values()]);
+  }
+
   /** Direct children, in registration order. */
   children(): Module[] {
+    this.registerFields();
     return [...this._modules.values()];
   }
 
   /** Direct children with their names. */
   namedChildren(): [string, Module][] {
+    this.registerFields();
     return [...this._modules.entries()];
   }
 
   /** This module and every descendant, depth first, with dotted names ("" for this one). */
   namedModules(prefix = ""): [string, Module][] {
+    this.registerFields();
     const out: [string, Module][] = [[prefix, this]];
     for (const [n, m] of this._modules) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
     return out;
@@ -175,7 +227,11 @@ export abstract class Module {
   to(device: DeviceName): this {
     for (const m of this.modules()) {
       for (const [n, p] of m._parameters) {
-        if (p.device !== device) m._parameters.set(n, keep(p.detach().to(device).requiresGrad_(true)));
+        if (p.device === device) continue;
+        const moved = keep(p.detach().to(device).requiresGrad_(true));
+        m._parameters.set(n, moved);
+        // A parameter that is also a field (`w = randn([3], { requiresGrad: true })`) follows.
+        if ((m as unknown as Record<string, unknown>)[n] === p) (m as unknown as Record<string, unknown>)[n] = moved;
       }
       for (const [n, b] of m._buffers) {
         if (b.device !== device) m._buffers.set(n, keep(b.to(device)));
