@@ -47,7 +47,7 @@ export abstract class Optimizer {
     this.name = this.constructor.name;
     const list = Symbol.iterator in Object(params) ? [...(params as Iterable<Tensor>)] : (params as { parameters(): Tensor[] }).parameters();
     if (list.length === 0) {
-      throw new Error(`${this.name}: got an empty parameter list (build the model first, e.g. give Dense an inputDim)`);
+      throw new Error(`${this.name}: got an empty parameter list. Pass model.parameters() of a built model: a Dense/Linear without an input size has no weights until its first input (give the first layer inputDim), and a custom Module must hold its layers in fields or register them`);
     }
     list.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new Error(`${this.name}: parameter ${i} is not a Tensor`);
