@@ -56,3 +56,4 @@ export * as metrics from "./metrics";
 export * as io from "./io";
 export * as plot from "./plot";
 export { cuda } from "./backends/cuda";
+export type { NativeBackend, NativeStats } from "./backends/native";
