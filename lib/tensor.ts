@@ -282,6 +282,7 @@ export function makeView(base: Tensor, shape: number[], strides: number[], offse
   return new Tensor(base._ref, shape, strides, offset);
 }
 
+/** True for a gradbook Tensor. */
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }

@@ -20,6 +20,8 @@ export interface ModelCheckpointOptions {
 }
 
 /**
+ * Saves the model's weights (safetensors) after each epoch whose monitored log improved (or every epoch with `saveBestOnly: false`).
+ *
  * @example
  * const checkpoint = new nn.ModelCheckpoint({ filepath: "best.safetensors", monitor: "val_accuracy" });
  * await model.fit(X, y, { epochs: 20, validationSplit: 0.2, callbacks: [checkpoint] });

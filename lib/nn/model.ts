@@ -78,6 +78,7 @@ export function interruptTraining(): void {
   process.emit(INTERRUPT_EVENT as any);
 }
 
+/** A Module with Keras' training API: `compile`, `fit`, `evaluate`, `predict` and `summary`. `Sequential` is one; subclass it for a custom forward that keeps `fit`. */
 export abstract class Model extends Module {
   /** Set by a callback (EarlyStopping) to end `fit` after the current batch. */
   stopTraining = false;

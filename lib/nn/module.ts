@@ -14,6 +14,20 @@ import type { Regularizer } from "./regularizers";
 /** A shape without its batch axis, e.g. `[1, 28, 28]` for an MNIST image. */
 export type Shape = number[];
 
+/**
+ * Base of every layer and model, as PyTorch's nn.Module: holds parameters, buffers and child
+ * modules (fields assigned in a subclass register themselves), and gives `call`, `parameters()`,
+ * `train()`/`eval()`, `to(device)`, `stateDict()`/`loadStateDict()`.
+ *
+ * @example
+ * class TwoLayer extends nn.Module {
+ *   hidden = new nn.Linear(2, 8);
+ *   out = new nn.Linear(8, 1);
+ *   forward(x: Tensor): Tensor { return this.out.call(this.hidden.call(x).tanh()); }
+ * }
+ * const model = new TwoLayer();
+ * model.numParameters(); // 33
+ */
 export abstract class Module {
   /** True in training mode (dropout active, batch norm uses batch statistics). */
   training = true;

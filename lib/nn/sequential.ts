@@ -7,6 +7,8 @@ import { Model } from "./model";
 import { Linear } from "./linear";
 
 /**
+ * A stack of layers applied in order (Keras' Sequential, PyTorch's nn.Sequential), with the training API of `Model`.
+ *
  * @example
  * const model = new nn.Sequential([
  *   new nn.Flatten(),

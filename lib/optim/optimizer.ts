@@ -32,6 +32,7 @@ export function checkHyper(opt: string, name: string, value: number, ok: boolean
   }
 }
 
+/** Base of the optimizers: holds the parameters (or parameter groups with their own options), `zeroGrad()` and `step()`. */
 export abstract class Optimizer {
   readonly params: Tensor[];
   /** Current learning rate; schedules change it between steps. */
