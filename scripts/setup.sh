@@ -30,7 +30,7 @@ build_ts() {
 # the reference BLAS, some 40x slower at matrix products, and npm run bench would flatter gradbook).
 APT_PKGS=(python3 make g++ python3-jupyter-client python3-jupyter-kernel-test python3-nbclient
   python3-nbformat python3-ipykernel python3-pytest jupyter-client jupyter-notebook jupyter-nbconvert
-  chromium fonts-dejavu-core python3-torch libopenblas0-pthread dataset-fashion-mnist)
+  chromium fonts-dejavu-core python3-torch python3-threadpoolctl libopenblas0-pthread dataset-fashion-mnist)
 missing=()
 for p in "${APT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
