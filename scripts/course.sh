@@ -3,7 +3,7 @@
 # the classic Notebook, on the notebooks/ folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --course
 args=(--notebook-dir="$PWD/notebooks")
 # Jupyter refuses to start as root without this (containers and Binder-like machines run as root).
 [ "$(id -u)" = 0 ] && args+=(--allow-root)
