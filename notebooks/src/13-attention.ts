@@ -135,7 +135,8 @@ class Seq2Seq extends nn.Module {
 
 const test = reversalBatch(500, 999);
 // Fraction of output digits that are right.
-const digitAccuracy = (model: Seq2Seq) => noGrad(() => metrics.accuracy((model.call(test.X) as Tensor).reshape([-1, V]), test.y.reshape([-1])));
+// tidy frees the intermediate tensors of the evaluation at once instead of leaving them to the GC.
+const digitAccuracy = (model: Seq2Seq) => tidy(() => noGrad(() => metrics.accuracy((model.call(test.X) as Tensor).reshape([-1, V]), test.y.reshape([-1]))));
 
 function trainReversal(useAttention: boolean, numSteps: number) {
   manualSeed(0);
@@ -143,8 +144,8 @@ function trainReversal(useAttention: boolean, numSteps: number) {
   const optimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
   const losses: number[] = [], accuracy: number[] = [];
   for (let step = 0; step < numSteps; step++) {
-    const { X, y } = reversalBatch(64, step);
     losses.push(tidy(() => {
+      const { X, y } = reversalBatch(64, step);
       const yHat = model.call(X) as Tensor;
       const loss = nn.sparseCategoricalCrossEntropy(yHat.reshape([-1, V]), y.reshape([-1]), { fromLogits: true });
       optimizer.zeroGrad();
@@ -171,7 +172,7 @@ plot.lineChart({ "with attention": withAttention.accuracy, "without attention": 
 // %% id="code-fec3d115"
 // Accuracy at each output position: which digits get through the bottleneck?
 function accuracyByPosition(model: Seq2Seq) {
-  const predicted = noGrad(() => (model.call(test.X) as Tensor).argmax(2)).data(), target = test.y.data();
+  const predicted = tidy(() => noGrad(() => (model.call(test.X) as Tensor).argmax(2)).data()), target = test.y.data();
   return Array.from({ length: T }, (_, t) => {
     let ok = 0;
     for (let i = 0; i < test.X.shape[0]; i++) if (predicted[i * T + t] === target[i * T + t]) ok++;
@@ -285,8 +286,8 @@ function trainSelfAttention(usePositions: boolean, numSteps: number) {
   const optimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
   const losses: number[] = [];
   for (let step = 0; step < numSteps; step++) {
-    const { X, y } = reversalBatch(64, step);
     losses.push(tidy(() => {
+      const { X, y } = reversalBatch(64, step);
       const loss = nn.sparseCategoricalCrossEntropy((model.call(X) as Tensor).reshape([-1, V]), y.reshape([-1]), { fromLogits: true });
       optimizer.zeroGrad();
       loss.backward();
@@ -294,7 +295,7 @@ function trainSelfAttention(usePositions: boolean, numSteps: number) {
     }));
     optimizer.step();
   }
-  const acc = noGrad(() => metrics.accuracy((model.call(test.X) as Tensor).reshape([-1, V]), test.y.reshape([-1])));
+  const acc = tidy(() => noGrad(() => metrics.accuracy((model.call(test.X) as Tensor).reshape([-1, V]), test.y.reshape([-1]))));
   return { model, losses, acc };
 }
 const withPE = trainSelfAttention(true, 200), withoutPE = trainSelfAttention(false, 200);
