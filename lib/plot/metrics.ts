@@ -38,8 +38,9 @@ export function confusionMatrix(matrix: unknown, options: ConfusionMatrixOptions
     yLabels: labels,
     colorTitle: options.normalize ? "fraction of row" : "count",
     digits: options.normalize ? 2 : 0,
-    width: options.width,
-    height: options.height,
+    // Roomy cells for the usual few classes, so that class names fit under their column.
+    width: options.width ?? (m.length <= 6 ? 90 * m.length : undefined),
+    height: options.height ?? (m.length <= 6 ? 60 * m.length : undefined),
   });
 }
 

@@ -119,6 +119,9 @@ plot.lineChart({ precision: precisionCurve, recall: recallCurve, "false positive
 })
 
 // %% [markdown] id="md-b87b52b2"
+// Precision rises and recall falls as the threshold goes up; at the very top nobody is flagged, and
+// precision is then taken as 1 (no alarm was false) while recall is 0.
+//
 // The **ROC curve** shows the same trade without choosing a threshold: the true positive rate (recall)
 // against the false positive rate, one point per threshold, from "nobody is flagged" at (0, 0) to
 // "everybody is" at (1, 1). A useless classifier lies on the diagonal; a perfect one goes straight up

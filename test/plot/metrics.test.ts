@@ -47,3 +47,11 @@ describe("plot.rocCurve and plot.precisionRecallCurve", () => {
     expect(() => rocCurve({})).toThrow(/no curves given/);
   });
 });
+
+describe("plot.confusionMatrix layout", () => {
+  it("gives a few classes cells wide enough for their names to lie flat", () => {
+    const { spec } = check(confusionMatrix([[50, 2], [5, 43]], { labels: ["healthy", "ill"] }));
+    expect(spec.width).toBe(180);
+    expect(spec.layer[0].encoding.x.axis.labelAngle).toBe(0);
+  });
+});
