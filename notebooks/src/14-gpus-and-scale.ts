@@ -98,7 +98,7 @@ function matmulRates(device: "cpu" | "js" | "cuda", ns: number[]) {
     return (2 * n ** 3) / (ms / 1000) / 1e9;           // GFLOP/s
   });
 }
-const cpuDevice = deviceAvailable("cpu").available ? "cpu" : "js";
+const cpuDevice: "cpu" | "js" = deviceAvailable("cpu").available ? "cpu" : "js";
 const matmulGflops: Record<string, number[]> = { [`${cpuDevice} (this machine)`]: matmulRates(cpuDevice, sizes) };
 if (hasGpu) matmulGflops["cuda (this machine)"] = matmulRates("cuda", sizes);
 
@@ -148,20 +148,31 @@ function makeMlp() {
 }
 const batchSizes = [1, 4, 16, 64, 256, 1024];
 const mlp = makeMlp();
-const optimizer = new optim.SGD(mlp.parameters(), { lr: 0.01 });
-const stepMs = batchSizes.map((B) => {
-  const X = randn([B, 784]), y = randint(0, 10, [B]);
-  return timeIt(() => {
-    const loss = nn.sparseCategoricalCrossEntropy(mlp.call(X) as Tensor, y, { fromLogits: true });
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    return loss;
-  }, 60);
-});
-const examplesPerSecond = batchSizes.map((B, i) => B / (stepMs[i] / 1000));
-batchSizes.forEach((B, i) => console.log(`batch ${String(B).padEnd(5)} ${stepMs[i].toFixed(2).padStart(7)} ms per step   ${Math.round(examplesPerSecond[i]).toString().padStart(8)} examples/s`));
-plot.lineChart({ [cpuDevice]: examplesPerSecond }, { x: batchSizes, logY: true, title: "Training throughput of a 784-256-10 MLP", xLabel: "batch size", yLabel: "examples per second (log scale)" })
+
+// Milliseconds per training step (forward, loss, backward, SGD update) for each batch size, on one device.
+function stepTimes(device: "cpu" | "js" | "cuda") {
+  const net = device === cpuDevice ? mlp : makeMlp().to(device);
+  const optimizer = new optim.SGD(net.parameters(), { lr: 0.01 });
+  return batchSizes.map((B) => {
+    const X = randn([B, 784]).to(device), y = randint(0, 10, [B]).to(device);
+    return timeIt(() => {
+      const loss = nn.sparseCategoricalCrossEntropy(net.call(X) as Tensor, y, { fromLogits: true });
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      return loss;
+    }, 60);
+  });
+}
+const throughput: Record<string, number[]> = {};
+const devices: ("cpu" | "js" | "cuda")[] = hasGpu ? [cpuDevice, "cuda"] : [cpuDevice];
+for (const device of devices) {
+  const stepMs = stepTimes(device);
+  throughput[`${device} (this machine)`] = batchSizes.map((B, i) => B / (stepMs[i] / 1000));
+  batchSizes.forEach((B, i) => console.log(`${device.padEnd(5)} batch ${String(B).padEnd(5)} ${stepMs[i].toFixed(2).padStart(7)} ms per step   ${Math.round(B / (stepMs[i] / 1000)).toString().padStart(8)} examples/s`));
+}
+const examplesPerSecond = throughput[`${cpuDevice} (this machine)`];
+plot.lineChart(throughput, { x: batchSizes, logY: true, title: "Training throughput of a 784-256-10 MLP", xLabel: "batch size", yLabel: "examples per second (log scale)", legendTitle: "device" })
 
 // %% [markdown] id="memory-per-batch-size"
 // The throughput rises by orders of magnitude from batch 1 to the hundreds and then flattens. On a GPU

@@ -7,6 +7,8 @@
   if (hasGpu !== actual.available) fail(`the notebook's GPU detection (${hasGpu}) disagrees with deviceAvailable("cuda") (${actual.available})`);
   if (!hasGpu && !(typeof actual.reason === "string" && actual.reason.length > 0)) fail("without a GPU, deviceAvailable should say why");
   if (hasGpu !== "cuda (this machine)" in matmulGflops) fail("the cuda timing line must appear exactly when a GPU is present");
+  if (hasGpu !== "cuda (this machine)" in throughput) fail("the cuda throughput line must appear exactly when a GPU is present");
+  if (!examplesPerSecond.every((r) => Number.isFinite(r) && r > 0)) fail(`throughput should be positive numbers, got ${examplesPerSecond}`);
   sizes.forEach((n, i) => { if (Math.abs(intensity[i] - n / 6) > 1e-9) fail(`intensity of a ${n}×${n} matmul should be n/6 = ${n / 6}, got ${intensity[i]}`); });
   for (const [name, rates] of Object.entries(matmulGflops)) {
     if (!rates.every((r) => Number.isFinite(r) && r > 0)) fail(`timings of "${name}" should be positive numbers, got ${rates}`);
