@@ -361,10 +361,11 @@ for (const tau of [0.2, 1, 1.5]) console.log(`τ = ${tau}: ${JSON.stringify(gene
 plot.lineChart(entropyByTemperature, { x: temperatures, title: "Temperature spreads the next-character distribution", xLabel: "temperature τ", yLabel: "entropy (nats)" })
 
 // %% [markdown] id="what-the-gates-do"
-// At low temperature the model repeats its favourite words ("the", "computer", "hacker"); around
-// 0.7 to 1 it produces made-up words with the right look, real short words and punctuation in
-// plausible places, and the `{cross-references}` of the Jargon File; at 1.5 and above spelling falls
-// apart. Remember that this is a few seconds of training on a laptop CPU.
+// At low temperature the model loops over its favourite words ("the", "computer", "compare") and
+// the entry headers it has seen most; around 0.7 to 1 it produces made-up words with the right look,
+// real short words, punctuation in plausible places, and the braces of the Jargon File's
+// `{cross-references}`; at 1.5 and above spelling falls apart. Remember that this is a few seconds of
+// training on a CPU.
 //
 // ### What the gates do
 //
