@@ -165,9 +165,9 @@ plot.lineChart(scaled, { logY: true, points: false, title: "tanh RNN: the size o
 // whole 60-step window, where the RNN loses about $10^{16}$; a freshly initialised LSTM, with forget
 // gates near $\sigma(0) = 0.5$, still decays geometrically, if more slowly than the RNN. Training moves
 // the gates wherever the data needs memory.
-// This structure, a key element that matters for a while and then no longer does, is common in
-// sequences, which is why GRUs and LSTMs are the usual choice, especially for language. We will look at
-// a trained LSTM's gates below.
+// Sequences are full of information that is needed for a stretch and can then be dropped (the subject
+// of a sentence until its verb arrives), which is why GRUs and LSTMs are the usual choice, especially
+// for language. We will look at a trained LSTM's gates below.
 
 // %% [markdown] id="words-as-numbers-one-hot-codes-and-embed"
 // ## Words as numbers: one-hot codes and embeddings

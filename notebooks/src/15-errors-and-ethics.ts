@@ -157,12 +157,13 @@ plot.lineChart({ "expected cost": costs }, { x: thresholds, title: `Cost per pat
 
 // %% [markdown] id="hidden-bias-a-model-learns-what-its-data"
 // With misses this expensive the best threshold is far below 0.5: the test should flag many more
-// patients and accept the false alarms. Think about what each kind of error means in your
-// application, and tune the model for it, rather than reporting one accuracy.
+// patients and accept the false alarms. The threshold is a decision about consequences: make it
+// deliberately, from what each kind of error does to the people involved, and never leave it at 0.5
+// by default.
 //
 // ## Hidden bias: a model learns what its data shows
 //
-// A model is not fair just because it is not a person. It learns whatever regularities its training
+// Being a program does not make a model impartial. It learns whatever regularities its training
 // data contains, including the ones we would rather it did not: a model trained on past hiring
 // decisions to screen job applications reproduces the biases of those decisions about gender, age or
 // origin, because they are in the labels it was trained on.
@@ -238,8 +239,8 @@ plot.heatmap([errorTable["trained on 98.5 % A"], errorTable["trained on 50 % A"]
 //   the metric and the threshold, and report false positives and false negatives, not one accuracy.
 // - **Is the data fair to everyone the model will judge?** Historical decisions carry historical
 //   biases; under-represented groups get worse models. Check error rates per group.
-// - **Is it really better than a person?** Do not oversell a model in the excitement of getting it to
-//   work. A diagnostic model that is almost as good as a doctor is not a replacement for one, and a
+// - **Is it really better than a person?** Report what a model does, measured, not what you hope it
+//   does. A diagnostic model that is almost as good as a doctor is not a replacement for one, and a
 //   car that drives itself well most of the time can still kill someone.
 // - **What else could it be used for?** Research and tools leave the hands of their makers. A model
 //   that predicts behaviour from recorded data (what you see, say, type and where you go; lecture 12's
