@@ -244,7 +244,7 @@ async function trainTagger(bidirectional: boolean) {
   // Score only the steps that have a future bit.
   const keep = bitsTest.y.shape[1] - 2;
   const acc = metrics.accuracy(logits.slice(1, 0, keep).gt(0).float().reshape([-1]), bitsTest.y.slice(1, 0, keep).reshape([-1]));
-  return { losses, acc };
+  return { model, losses, acc };
 }
 const forwardOnly = await trainTagger(false), bothWays = await trainTagger(true);
 const bidirectionalAcc = { "left to right": forwardOnly.acc, "bidirectional": bothWays.acc };
@@ -255,6 +255,49 @@ plot.lineChart({ "GRU, left to right": forwardOnly.losses, "GRU, bidirectional":
 // The one-way GRU stays at chance (about 50 %, loss log 2 ≈ 0.69): the information simply is not
 // there yet. The bidirectional one solves the task. Bidirectional recurrent layers over whole
 // sentences were, for years, the standard model for most language tasks.
+//
+// ### Inside the GRU
+//
+// The right-to-left half of the trained layer has to carry each bit two steps back. Its gates can be
+// computed by hand from its weights (`_reverse` in PyTorch's names, gates r, z, n in that order):
+// $r, z = \sigma(W_{i\cdot}x + b_{i\cdot} + W_{h\cdot}h + b_{h\cdot})$, $n = \tanh(W_{in}x + b_{in} + r \odot (W_{hn}h + b_{hn}))$,
+// $h' = (1 - z) \odot n + z \odot h$. Here $z$ plays the role of $1 - \Gamma_u$ above: near 1 the unit holds its
+// old state, near 0 it takes the candidate. Unrolled over one test sequence and checked against the
+// layer's own output:
+
+// %% id="code-2e0b6f23"
+const gru = bothWays.model.children()[0] as nn.GRU;
+const g16 = paramsOf(gru), Hg = 16;
+const oneSequence = bitsTest.X.slice(0, 0, 1);                    // [1, 12, 1]
+const updateRows: number[][] = [];
+const gruByHand: Tensor[] = new Array(12);
+noGrad(() => {
+  let h = zeros([1, Hg]);
+  for (let t = 11; t >= 0; t--) {                                 // right to left
+    const xt = oneSequence.slice(1, t, t + 1).squeeze(1);
+    const gi = xt.matmul(g16["weight_ih_l0_reverse"].T).add(g16["bias_ih_l0_reverse"]);
+    const gh = h.matmul(g16["weight_hh_l0_reverse"].T).add(g16["bias_hh_l0_reverse"]);
+    const r = gi.slice(1, 0, Hg).add(gh.slice(1, 0, Hg)).sigmoid();
+    const z = gi.slice(1, Hg, 2 * Hg).add(gh.slice(1, Hg, 2 * Hg)).sigmoid();
+    const n = gi.slice(1, 2 * Hg, 3 * Hg).add(r.mul(gh.slice(1, 2 * Hg, 3 * Hg))).tanh();
+    h = z.neg().add(1).mul(n).add(z.mul(h));
+    gruByHand[t] = h;
+    updateRows[t] = Array.from(z.reshape([-1]).data());
+  }
+});
+const gruLayerBackward = noGrad(() => (gru.call(oneSequence) as Tensor).slice(2, Hg, 2 * Hg));
+const gruHandVsLayer = stack(gruByHand, 1).sub(gruLayerBackward).abs().max().item();
+console.log("right-to-left GRU by hand vs nn.GRU, largest difference:", gruHandVsLayer.toExponential(2));
+const bitLabels = Array.from(oneSequence.data(), (v, t) => `${t}:${v > 0 ? "1" : "0"}`);
+plot.heatmap(updateRows[0].map((_, unit) => updateRows.map((row) => row[unit])), {
+  title: "Update gate z of the right-to-left GRU on one test sequence", xLabel: "step : input bit", yLabel: "unit",
+  xLabels: bitLabels, annotate: false, scheme: "viridis", colorTitle: "z",
+})
+
+// %% [markdown] id="a-character-level-language-model-2"
+// Most units have $z$ near 0: they overwrite their state with every new bit, which is all a
+// two-step memory needs. A few (the bright rows) hold their state over several steps instead, and the
+// output layer can read both kinds. Nobody assigned these roles; training found them.
 //
 // ## A character-level language model
 //
@@ -456,7 +499,7 @@ plot.heatmap(shownIds.map((i) => shownIds.map((j) => (i === j ? 0 : simRows[i * 
 // ## Summary
 //
 // - A recurrent layer computes $a^{\langle t\rangle} = g(W_{ax}x^{\langle t\rangle} + W_{aa}a^{\langle t-1\rangle} + b)$ with the same weights at
-//   every step; `nn.RNN` is exactly that loop (checked by hand above, to float precision).
+//   every step; `nn.RNN` and `nn.GRU` are exactly their loops (checked by hand above, to float precision).
 // - Training is backpropagation through the unrolled loop (BPTT), with the loss summed over steps.
 // - The gradient reaching early steps is a product of per-step Jacobians: it vanishes in a tanh RNN
 //   (or explodes with large weights; clip it). Gates fix this: the LSTM's additive memory with forget
@@ -468,9 +511,8 @@ plot.heatmap(shownIds.map((i) => shownIds.map((j) => (i === j ? 0 : simRows[i * 
 //
 // ## Exercises
 //
-// 1. Unroll an `nn.GRU` by hand (gates r, z, n in PyTorch's order, with
-//    $n = \tanh(W_{in}x + b_{in} + r \odot (W_{hn}h + b_{hn}))$ and $h' = (1 - z) \odot n + z \odot h$) and check
-//    it against the layer, as was done for the RNN.
+// 1. Unroll an `nn.LSTM` by hand (gates i, f, g, o in PyTorch's order) and check it against the
+//    layer, as was done above for the RNN and the GRU.
 // 2. Add a GRU to the gradient-norm chart. Where does it fall between the RNN and the LSTMs? What
 //    happens to the LSTM's curve with a forget bias of 3?
 // 3. Train the tanh RNN and the LSTM on the bit task with a delay of 8 instead of 2 (target at $t$

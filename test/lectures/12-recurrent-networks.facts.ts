@@ -4,6 +4,7 @@
 {
   const fail = (msg: string) => { throw new Error(`12: ${msg}`); };
   if (!(handVsLayer < 1e-5)) fail(`the hand-unrolled RNN should equal nn.RNN, largest difference ${handVsLayer}`);
+  if (!(gruHandVsLayer < 1e-5)) fail(`the hand-unrolled right-to-left GRU should equal nn.GRU's backward half, largest difference ${gruHandVsLayer}`);
   const rnnSteps = stepsSurvived(rnnNorms), lstmSteps = stepsSurvived(lstmNorms);
   if (!(lstmSteps > 2 * rnnSteps)) fail(`the LSTM's gradient should survive many more steps than the tanh RNN's: ${lstmSteps} vs ${rnnSteps}`);
   if (!(rnnNorms[0] / rnnNorms[T_LONG - 1] < 1e-6)) fail(`the tanh RNN's gradient should vanish over ${T_LONG} steps, ratio first/last ${rnnNorms[0] / rnnNorms[T_LONG - 1]}`);
