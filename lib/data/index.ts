@@ -15,3 +15,4 @@ export { loadCorpus, corpusPath, CharVocab, charSequences } from "./text";
 export { standardize, minMaxScale, oneHot, trainTestSplit, trainValTestSplit } from "./preprocessing";
 export { TensorDataset, DataLoader, type DataLoaderOptions } from "./dataloader";
 export { Rng } from "./random";
+export { loadJargon, jargonPath, type JargonOptions } from "./jargon";

@@ -31,3 +31,5 @@ export { ModelCheckpoint, type ModelCheckpointOptions } from "./checkpoint";
 export { Model, History, interruptTraining, INTERRUPT_EVENT, type CompileOptions, type FitOptions, type Metric } from "./model";
 export { Sequential } from "./sequential";
 export { summarize, formatFlops, formatCount, type ModelSummary, type SummaryRow } from "./summary";
+export { softmaxWithTemperature, sampleWithTemperature, entropy } from "./sampling";
+export { gradientNormsThroughTime, type GradientProbeOptions } from "./probes";

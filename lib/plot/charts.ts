@@ -224,9 +224,10 @@ export function heatmap(matrix: unknown, options: HeatmapOptions = {}): Chart {
   const max = Math.max(...all), min = Math.min(...all);
   const annotate = options.annotate ?? nr * nc <= 400;
   const cell = Math.max(12, Math.min(48, Math.floor(400 / Math.max(nr, nc))));
-  // Column labels lie flat when they fit their cell, and turn vertical when they do not.
+  // Column labels lie flat when they fit their cell (as wide as options.width makes it), and turn
+  // vertical when they do not.
   const longest = Math.max(...xl.map((l) => l.length));
-  const labelAngle = longest * 7 > cell ? -90 : 0;
+  const labelAngle = longest * 7 > (options.width ?? cell * nc) / nc ? -90 : 0;
   const base = {
     x: { field: "col", type: "ordinal", sort: xl, title: options.xLabel ?? "column", axis: { labelAngle, grid: false, labelLimit: 80 } },
     y: { field: "row", type: "ordinal", sort: yl, title: options.yLabel ?? "row", axis: { grid: false, labelLimit: 80 } },
