@@ -5,16 +5,19 @@
  * gradbook install [--user | --sys-prefix | --prefix DIR]   register the Jupyter kernelspec
  * gradbook kernel CONNECTION_FILE                           run the kernel (Jupyter calls this)
  * gradbook nb sync|check [DIR ...]                          course sources (DIR/src/*.ts) and notebooks (DIR/*.ipynb)
+ * gradbook assign SRC -o DIR                                student version of a homework
+ * gradbook grade SUBMISSIONS --source SRC -o OUT            grade a class (see docs/grading.md)
  * ```
  */
 import { install, InstallScope } from "./install";
+import { GRADING_USAGE } from "./grading/usage";
 
 const USAGE = `usage:
   gradbook install [--user | --sys-prefix | --prefix DIR]   register the kernel with Jupyter (default --user)
   gradbook kernel CONNECTION_FILE                           run the kernel (Jupyter starts it this way)
   gradbook nb sync [DIR ...]                                write DIR/*.ipynb from DIR/src/*.ts (and edits made in Jupyter back); default DIR: notebooks
   gradbook nb check [DIR ...]                               fail if a notebook and its source differ
-`;
+${GRADING_USAGE}`;
 
 export function main(argv: string[]): void {
   const [command, ...rest] = argv;
@@ -57,6 +60,19 @@ export function main(argv: string[]): void {
     }
     if (problems) process.exitCode = 1;
     else if (sub === "check") process.stdout.write("gradbook nb check: every notebook matches its source\n");
+    return;
+  }
+  if (command === "assign" || command === "grade") {
+    const { gradingMain } = require("./grading/cli") as typeof import("./grading/cli");
+    gradingMain(command, rest).then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (e) => {
+        process.stderr.write(`gradbook ${command}: ${(e as Error).stack ?? e}\n`);
+        process.exitCode = 1;
+      },
+    );
     return;
   }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {

@@ -56,3 +56,5 @@ export * as metrics from "./metrics";
 export * as io from "./io";
 export * as plot from "./plot";
 export { cuda } from "./backends/cuda";
+export { check, tests, test, expect, expectClose, expectShape, expectGradClose, expectThrows, CheckFailure } from "./grading";
+export type { QuestionReport, QuestionResult, TestOutcome } from "./grading";
