@@ -36,12 +36,12 @@ const m = X.shape[0];
 // %% [markdown] id="q1-text"
 // ## q1 · The sigmoid (2 points)
 //
-// $\sigma(z) = \dfrac{1}{1 + e^{-z}}$ maps any real number into $(0, 1)$. Write `sigmoid` for a
+// $\sigma(z) = \dfrac{1}{1 + e^{-z}}$ maps any real number into $(0, 1)$. Write `logistic` for a
 // tensor of any shape, elementwise, with tensor ops only (no loops, no `.data()`), so that it
 // stays differentiable. It must give 0 and 1 for very negative and very positive inputs, never NaN.
 
 // %% id="q1-answer" nbgrader={"grade": false, "grade_id": "q1-answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
-function sigmoid(z: Tensor): Tensor {
+function logistic(z: Tensor): Tensor {
   // BEGIN SOLUTION
   return z.neg().exp().add(1).reciprocal();
   // END SOLUTION
@@ -49,10 +49,10 @@ function sigmoid(z: Tensor): Tensor {
 
 // %% id="q1-tests" nbgrader={"grade": true, "grade_id": "q1", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 await tests("q1", { points: 2 }, () => {
-  test("keeps the shape", () => expectShape(sigmoid(zeros([3, 2])), [3, 2]));
-  test("values", () => expectClose(sigmoid(tensor([0, 2, -2], { dtype: "float64" })), [0.5, 0.8807970779778823, 0.11920292202211755]));
+  test("keeps the shape", () => expectShape(logistic(zeros([3, 2])), [3, 2]));
+  test("values", () => expectClose(logistic(tensor([0, 2, -2], { dtype: "float64" })), [0.5, 0.8807970779778823, 0.11920292202211755]));
   // BEGIN HIDDEN TESTS
-  test("no NaN for large inputs", () => expectClose(sigmoid(tensor([-1000, 1000], { dtype: "float64" })), [0, 1]));
+  test("no NaN for large inputs", () => expectClose(logistic(tensor([-1000, 1000], { dtype: "float64" })), [0, 1]));
   // END HIDDEN TESTS
 });
 
@@ -95,7 +95,7 @@ await tests("q2", { points: 2 }, () => {
 // %% id="q3-answer" nbgrader={"grade": false, "grade_id": "q3-answer", "locked": false, "schema_version": 3, "solution": true, "task": false}
 function gradients(X: Tensor, y: Tensor, w: Tensor, b: Tensor): { dw: Tensor; db: Tensor } {
   // BEGIN SOLUTION
-  const a = sigmoid(X.matmul(w).add(b));
+  const a = logistic(X.matmul(w).add(b));
   const dz = a.sub(y).div(X.shape[0]);
   return { dw: X.T.matmul(dz), db: dz.sum(0) };
   // END SOLUTION
@@ -136,7 +136,7 @@ function train(X: Tensor, y: Tensor, lr: number, iterations: number): { w: Tenso
   let b = zeros([1], { dtype: "float64" });
   const costs: number[] = [];
   for (let i = 0; i < iterations; i++) {
-    costs.push(cost(sigmoid(X.matmul(w).add(b)), y).item());
+    costs.push(cost(logistic(X.matmul(w).add(b)), y).item());
     const g = gradients(X, y, w, b);
     w = w.sub(g.dw.mul(lr));
     b = b.sub(g.db.mul(lr));

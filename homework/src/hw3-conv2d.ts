@@ -156,6 +156,6 @@ await tests("q4", { points: 1 }, () => {
 });
 
 // %% id="chart" nbgrader={"grade": false, "grade_id": "chart", "locked": true, "schema_version": 3, "solution": false, "task": false}
-const square = pad(ones([1, 1, 6, 6], { dtype: "float64" }), [3, 3, 3, 3]);
-const edges = conv2dLoops(square, edgeFilter(), zeros([1], { dtype: "float64" }), 1, 1);
+const squareImage = pad(ones([1, 1, 6, 6], { dtype: "float64" }), [3, 3, 3, 3]);
+const edges = conv2dLoops(squareImage, edgeFilter(), zeros([1], { dtype: "float64" }), 1, 1);
 plot.heatmap(edges.reshape(12, 12), { title: "Vertical edges of a square" })

@@ -204,6 +204,10 @@ export async function gradeSubmission(student: string, file: string, source: Sou
     const k = new GradingKernel({ cwd, memoryLimit: opts.memoryLimit, env: { GRADBOOK_QUIET: "1" } });
     try {
       await k.start();
+      // The first cell waits for the type checker to warm up (seconds on a busy machine): pay
+      // that here, so that no cell of the submission is charged for it.
+      const warm = await k.execute("undefined", Math.max(1000, Math.min(120_000, deadline - Date.now())));
+      if (warm.status !== "ok") throw new Error(`the kernel's first cell failed: ${warm.error?.evalue ?? warm.status}`);
       return k;
     } catch (e) {
       await k.close();
@@ -221,7 +225,10 @@ export async function gradeSubmission(student: string, file: string, source: Sou
       outcomes[i] = o;
       const label = cells[i].gradeId ?? cells[i].cell.id ?? `cell ${i + 1}`;
       const kind = classify(o);
-      if (kind && kind !== "error" && cells[i].role !== "tests") {
+      // Flagged: what the student's own cells did wrong, and anything that stopped a kernel or
+      // ran out of time. A test or locked cell failing because an answer is missing is not.
+      const fatal = kind === "timeout" || kind === "out-of-memory" || kind === "kernel-exited" || kind === "kernel-died";
+      if (kind && kind !== "error" && cells[i].role !== "tests" && (fatal || cells[i].origin === "student")) {
         base.flags.push(`${kind}:${label}`);
       }
       if (o.status === "timeout" && Date.now() >= deadline) break;
@@ -269,10 +276,7 @@ export async function gradeSubmission(student: string, file: string, source: Sou
       q.error = !o ? "its test cell was not run (the notebook stopped before it)" : o.error ? `the test cell failed: ${o.error.ename}: ${o.error.evalue}` : "the tests reported no result";
       q.tests = [{ name: "(the tests could not run)", points: q.points, earned: 0, passed: false, message: q.error }];
     }
-    if (o && o.status !== "ok" && !r) {
-      const kind = classify(o);
-      if (kind && kind !== "error") base.flags.push(`${kind}:${q.id}`);
-    }
+    if (o && (o.status === "timeout" || o.status === "died") && !r) base.flags.push(`${classify(o)}:${q.id}`);
   }
   base.total = round(base.questions.reduce((s, q) => s + q.earned, 0));
   base.cells = cells.map((c, i) => {

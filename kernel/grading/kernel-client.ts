@@ -256,7 +256,7 @@ export class GradingKernel {
       const again = await Promise.race([finished, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 3000))]);
       if (again !== "died") {
         out.status = "timeout";
-        out.error = { ename: "TimeoutError", evalue: `the cell ran longer than its limit of ${(timeoutMs / 1000).toFixed(0)} s and was stopped` };
+        out.error = { ename: "TimeoutError", evalue: `the cell ran past its time limit of ${(timeoutMs / 1000).toFixed(0)} s and was stopped` };
         if (again === "timeout") {
           this.dead = `the kernel did not answer an interrupt after the cell's time limit of ${(timeoutMs / 1000).toFixed(0)} s`;
           this.kill();

@@ -64,7 +64,7 @@ function num(x: number): string {
   if (x === 0) return "0";
   const a = Math.abs(x);
   if (a >= 1e-3 && a < 1e6) return String(Number(x.toPrecision(6)));
-  return x.toExponential(4);
+  return Number(x.toPrecision(5)).toExponential();
 }
 
 function nestedShape(v: unknown, where: string): number[] {
