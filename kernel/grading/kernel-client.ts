@@ -43,6 +43,8 @@ export interface CellOutcome {
   ms: number;
 }
 
+// The compiled preload (tests import this file from its TypeScript source).
+const PARENT_WATCH = path.join(PACKAGE_ROOT, "dist", "kernel", "grading", "parent-watch.js");
 const RESULTS_MIME = "application/vnd.gradbook.results+json";
 const TEXT_CAP = 20_000;
 
@@ -99,7 +101,7 @@ export class GradingKernel {
     fs.writeFileSync(cf, JSON.stringify(conn));
     this.signer = new Signer(key);
     const heapMb = this.opts.memoryLimit ? Math.max(256, Math.floor(this.opts.memoryLimit / 2 ** 20)) : null;
-    const argv = [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), path.join(PACKAGE_ROOT, "bin", "gradbook.js"), "kernel", cf];
+    const argv = [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), ...(fs.existsSync(PARENT_WATCH) ? ["-r", PARENT_WATCH] : []), path.join(PACKAGE_ROOT, "bin", "gradbook.js"), "kernel", cf];
     this.child = spawn(process.execPath, argv, {
       cwd: this.opts.cwd,
       stdio: ["ignore", "ignore", "pipe"],
@@ -107,6 +109,7 @@ export class GradingKernel {
         ...process.env,
         GRADBOOK_HISTORY: path.join(this.dir, "history.jsonl"),
         JPY_PARENT_PID: String(process.pid),
+        GRADBOOK_GRADER_PID: String(process.pid),
         ...this.opts.env,
       },
       detached: true, // its own process group: killing it takes its children too
