@@ -14,6 +14,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { fromIpynb, parseSource, SourceCell, SourceNotebook, toIpynb } from "../nbsource";
+import * as library from "../../lib";
 import { computeChecksum, isGrade, isLocked, isSolution, meta, validateNbgrader } from "./nbgrader";
 
 export interface Question {
@@ -50,6 +51,15 @@ const BEGIN_HIDDEN = /^\s*\/\/\s*BEGIN HIDDEN TESTS\s*$/;
 const END_HIDDEN = /^\s*\/\/\s*END HIDDEN TESTS\s*$/;
 
 export class HomeworkError extends Error {}
+
+let prelude: Set<string> | null = null;
+/** The globals every cell sees: the library's exports. */
+function preludeNames(): Set<string> {
+  if (!prelude) {
+    prelude = new Set(Object.keys(library));
+  }
+  return prelude;
+}
 
 function replaceRegions(source: string, begin: RegExp, end: RegExp, replacement: (indent: string) => string[], what: string, where: string): { text: string; regions: number } {
   const lines = source.split("\n");
@@ -109,6 +119,11 @@ export function validateHomework(nb: SourceNotebook, file: string): void {
     if (!m) return;
     const where = `${file}: ${cellName(c, i)}`;
     if (m.solution && c.cell_type === "code" && !m.grade) {
+      // A name the prelude also defines would fall back to the library's when the student's
+      // cell fails to compile, and the tests would pass.
+      for (const d of c.source.matchAll(/^(?:export\s+)?(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)/gm)) {
+        if (preludeNames().has(d[1])) throw new HomeworkError(`${where}: the answer declares ${d[1]}, which the kernel's prelude already defines; choose another name (a failing answer would fall back to the library's ${d[1]})`);
+      }
       const q = questionOfAnswer(m.grade_id!);
       if (!ids.has(q)) throw new HomeworkError(`${where}: solution cell for question ${JSON.stringify(q)}, which has no test cell (a test cell's grade_id names its question)`);
     }

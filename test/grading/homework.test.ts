@@ -84,3 +84,11 @@ describe("homework sets", () => {
     expect(results).toHaveLength(5);
   }, 400_000);
 });
+
+describe("homework checks", () => {
+  it("refuses an answer that declares a name of the prelude", () => {
+    const src = readNotebook(sourceOf(HOMEWORK[0]));
+    const bad = { ...src, cells: src.cells.map((c) => (meta(c)?.grade_id === "q1-answer" ? { ...c, source: c.source.replace("function logistic(", "function sigmoid(") } : c)) };
+    expect(() => studentVersion(bad, "hw1")).toThrow(/the answer declares sigmoid, which the kernel's prelude already defines/);
+  });
+});
