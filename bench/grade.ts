@@ -19,6 +19,7 @@ import { readNotebook, solutionVersion } from "../kernel/grading/homework";
 import { findSubmissions, gradeBatch } from "../kernel/grading/batch";
 import { DEFAULT_OPTIONS } from "../kernel/grading/grade";
 import { PACKAGE_ROOT } from "../kernel/paths";
+import { GradingKernel } from "../kernel/grading/kernel-client";
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
@@ -55,6 +56,14 @@ async function main(): Promise<void> {
   await gradeBatch(findSubmissions(single, `${hw}.ipynb`).submissions, src, path.join(dir, "out1"), { ...DEFAULT_OPTIONS, workers: 1, resume: false });
   const one = (performance.now() - s0) / 1000;
 
+  // The notebook's own run time: its cells in a warm kernel, nothing else.
+  const k = new GradingKernel({ cwd: dir, env: { GRADBOOK_QUIET: "1" } });
+  await k.start();
+  await k.execute("undefined", 120_000);
+  let own = 0;
+  for (const c of solutionVersion(src).cells) if (c.cell_type === "code") own += (await k.execute(c.source, 120_000)).ms / 1000;
+  await k.close();
+
   let nbconvert: number | null = null;
   const jupyter = spawnSync("jupyter", ["nbconvert", "--version"], { encoding: "utf8" });
   if (jupyter.status === 0 && nbconvertRuns > 0) {
@@ -72,11 +81,10 @@ async function main(): Promise<void> {
     times.sort((a, b) => a - b);
     nbconvert = times[Math.floor(times.length / 2)];
   }
-  console.log(`  one submission alone (kernel start, warm-up, cells, tests, reports): ${one.toFixed(2)} s`);
+  console.log(`  one submission alone: ${one.toFixed(2)} s; its cells alone in a warm kernel: ${own.toFixed(2)} s; grading overhead (kernel start and warm-up, test injection, reports): ${(one - own).toFixed(2)} s`);
   if (nbconvert !== null) {
-    console.log(`jupyter nbconvert --execute, the same notebook with the gradbook kernel, one at a time: ${nbconvert.toFixed(2)} s (median of ${nbconvertRuns})`);
-    console.log(`ratio: gradbook grade takes ${(one / nbconvert).toFixed(2)}x nbconvert's time for one notebook; with ${workers} workers, ${((wall / classSize) / nbconvert).toFixed(2)}x per submission`);
-    console.log(`grading overhead beyond running the notebook (one submission alone minus nbconvert's run): ${(one - nbconvert).toFixed(2)} s`);
+    console.log(`jupyter nbconvert --execute, the same notebook on the gradbook kernel, one at a time: ${nbconvert.toFixed(2)} s (median of ${nbconvertRuns}); its overhead beyond the cells: ${(nbconvert - own).toFixed(2)} s`);
+    console.log(`ratio gradbook grade / nbconvert: ${(one / nbconvert).toFixed(2)} for one notebook alone; ${((wall / classSize) / nbconvert).toFixed(2)} per submission of a class with ${workers} workers`);
   } else console.log("jupyter nbconvert not found: no peer measured");
   fs.rmSync(dir, { recursive: true, force: true });
 }
