@@ -7,6 +7,8 @@
  * gradbook list                                               where gradbook kernelspecs are installed
  * gradbook kernel CONNECTION_FILE                             run the kernel (Jupyter calls this)
  * gradbook nb sync|check [DIR ...]                            course sources (DIR/src/*.ts) and notebooks (DIR/*.ipynb)
+ * gradbook assign SRC -o DIR                                  student version of a homework
+ * gradbook grade SUBMISSIONS --source SRC -o OUT              grade a class (see docs/grading.md)
  * ```
  */
 import * as fs from "fs";
@@ -97,6 +99,49 @@ DIR defaults to notebooks.`,
       else if (sub === "check") process.stdout.write("gradbook nb check: every notebook matches its source\n");
     },
   },
+};
+
+/** The grading commands load their modules only when run. */
+function grading(command: "assign" | "grade"): (args: string[]) => void {
+  return (args) => {
+    const { gradingMain } = require("./grading/cli") as typeof import("./grading/cli");
+    gradingMain(command, args).then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (e) => {
+        process.stderr.write(`gradbook ${command}: ${(e as Error).stack ?? e}\n`);
+        process.exitCode = 1;
+      },
+    );
+  };
+}
+
+COMMANDS.assign = {
+  usage: "gradbook assign SRC -o DIR [--no-check]",
+  summary: "write the student version of a homework",
+  help: `Writes DIR/NAME.ipynb for students from a homework (SRC: its .ts source or .ipynb): solution
+regions become "// YOUR CODE HERE" stubs, hidden tests are removed, outputs cleared, and nbgrader
+checksums recorded. The solution is run first in a fresh kernel; if any test fails nothing is
+written. --no-check skips that run. See docs/grading.md.`,
+  run: grading("assign"),
+};
+COMMANDS.grade = {
+  usage: "gradbook grade SUBMISSIONS --source SRC -o OUT",
+  summary: "grade a folder (or .zip) of submissions (see docs/grading.md)",
+  help: `Runs every submission in SUBMISSIONS (a folder of notebooks or of one folder per student, or a
+.zip from a learning platform) top to bottom in a fresh kernel, with the tests and locked cells
+taken from the source SRC, and writes OUT/grades.csv, OUT/grades.json and one feedback page per
+student. A crash, an endless loop or an exit costs only that submission. Interrupted, it resumes.
+
+  --workers N        kernels in parallel (default: one per CPU)
+  --cell-timeout S   seconds a cell may run (default 60)
+  --timeout S        seconds a whole notebook may run (default 600)
+  --memory MIB       memory per kernel (default 2048)
+  --shard I/N        grade every Nth submission starting at the Ith (cluster job arrays)
+  --no-resume        grade again what OUT already holds
+  --merge OUT ...    join the shards' output folders into -o OUT`,
+  run: grading("grade"),
 };
 
 function usage(): string {

@@ -17,11 +17,11 @@ describe("the gradbook CLI", () => {
   it("--help and --version", () => {
     const h = gradbook(["--help"]);
     expect(h.status).toBe(0);
-    for (const c of ["install", "uninstall", "list", "kernel", "nb"]) expect(h.stdout).toContain(`gradbook ${c}`);
+    for (const c of ["install", "uninstall", "list", "kernel", "nb", "assign", "grade"]) expect(h.stdout).toContain(`gradbook ${c}`);
     expect(gradbook(["--version"]).stdout).toBe(`gradbook ${version}\n`);
   });
 
-  it.each(["install", "uninstall", "list", "kernel", "nb"])("%s --help prints the command's usage", (cmd) => {
+  it.each(["install", "uninstall", "list", "kernel", "nb", "assign", "grade"])("%s --help prints the command's usage", (cmd) => {
     const r = gradbook([cmd, "--help"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^usage: gradbook ${cmd}`));
