@@ -29,3 +29,6 @@ export {
 export { Model, History, interruptTraining, INTERRUPT_EVENT, type CompileOptions, type FitOptions, type Metric } from "./model";
 export { Sequential } from "./sequential";
 export { summarize, formatFlops, formatCount, type ModelSummary, type SummaryRow } from "./summary";
+export { registerForwardHook, captureActivations, type ForwardHook, type HookHandle } from "./hooks";
+export { inputGradient, saliencyMap, fgsm } from "./saliency";
+export { unfold, gramMatrix } from "./vision";

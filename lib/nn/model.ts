@@ -143,9 +143,9 @@ export abstract class Model extends Module {
         this.train(was);
       });
     }
-    if (!this.optimizer && this.optimizerName) this.optimizer = getOptimizer(this.optimizerName, this.parameters());
+    if (!this.optimizer && this.optimizerName) this.optimizer = getOptimizer(this.optimizerName, this.trainableParameters());
     const held = new Set(this.optimizer!.params);
-    const missing = this.namedParameters().filter(([, p]) => !held.has(p));
+    const missing = this.namedParameters().filter(([, p]) => p.requiresGrad && !held.has(p));
     if (missing.length) {
       throw new Error(
         `${op}: the optimizer does not update ${missing.map(([n]) => n).join(", ")}: it was made before those ` +

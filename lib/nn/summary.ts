@@ -63,7 +63,7 @@ export function summarize(layers: Module[], inputShape: Shape, title = "Model"):
       type: layer.constructor.name,
       outputShape: out,
       params,
-      trainableParams: params,
+      trainableParams: ps.filter((p) => p.requiresGrad).reduce((a, p) => a + p.size, 0),
       flops: layer.flops(shape, out),
     });
     shape = out;
