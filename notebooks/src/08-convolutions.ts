@@ -97,7 +97,7 @@ plot.imageGrid(concat([camera, cameraMaps.abs()], 0), ["photograph", ...filterNa
 
 // %% id="code-f07ec996"
 plot.imageGrid(concat([digit.reshape(1, 28, 28), applyFilters(digit), garment.reshape(1, 28, 28), applyFilters(garment)], 0),
-  ["digit", ...filterNames, "garment", ...filterNames],
+  ["digit", "vertical", "horizontal", "blur", "sharpen", "garment", "vertical", "horizontal", "blur", "sharpen"],
   { title: "The same filters on a digit and a garment (grey = 0)", columns: 5, size: 80, normalize: true })
 
 // %% [markdown] id="padding-stride-and-dilation"
@@ -370,8 +370,8 @@ const advAccuracy = model.evaluate(nn.fgsm(model, test.X, test.y, epsilon), test
 console.log(`ε = ${epsilon}: ${flipped} of the ${nShow} predictions below changed`);
 console.log(`test accuracy: ${cnnTest.accuracy.toFixed(3)} on the clean digits, ${advAccuracy.toFixed(3)} on their FGSM versions`);
 plot.imageGrid(concat([Xclean, Xadv.sub(Xclean).add(0.5), Xadv], 0).reshape(-1, 28, 28),
-  [...predClean.map((p) => `clean: ${p}`), ...predClean.map(() => "change (+0.5)"), ...predAdv.map((p) => `adversarial: ${p}`)],
-  { title: `Clean digits, the FGSM change (ε = ${epsilon}) and the result`, columns: nShow, size: 64 })
+  [...predClean.map((p) => `says ${p}`), ...predClean.map(() => "change"), ...predAdv.map((p, i) => (p === predClean[i] ? `says ${p}` : `says ${p} (!)`))],
+  { title: `Rows: clean digits, the FGSM change (ε = ${epsilon}, grey = 0) and the adversarial digits`, columns: nShow, size: 72 })
 
 // %% [markdown] id="md-c325a338"
 // The notes' version aims at a chosen class: pick an image and a target class, and climb the gradient of
