@@ -32,3 +32,4 @@ export { summarize, formatFlops, formatCount, type ModelSummary, type SummaryRow
 export { registerForwardHook, captureActivations, type ForwardHook, type HookHandle } from "./hooks";
 export { inputGradient, saliencyMap, fgsm } from "./saliency";
 export { unfold, gramMatrix } from "./vision";
+export { fashionCnn, loadPretrained, pretrainedPath } from "./pretrained";

@@ -327,13 +327,16 @@ export abstract class Model extends Module {
    * counted as the course notes do), with totals. `inputShape` excludes the batch axis and
    * defaults to the one seen by `fit` or given to the constructor.
    *
+   * Lazy dense layers are built for the summary unless `build: false`, which counts their
+   * parameters without allocating them.
+   *
    * @example
    * lenet.summary([1, 32, 32]).toString();
    */
-  summary(inputShape?: Shape): ModelSummary {
+  summary(inputShape?: Shape, options: { build?: boolean } = {}): ModelSummary {
     const shape = inputShape ?? this.inputShape;
     if (!shape) throw new Error(`summary: the input shape is unknown; pass it, e.g. model.summary([1, 28, 28])`);
-    return summarize(this.summaryLayers(), shape, this.name);
+    return summarize(this.summaryLayers(), shape, this.name, options);
   }
 
   /** The layers `summary` lists, applied in order (Sequential: its layers). */

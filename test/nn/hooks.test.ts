@@ -78,3 +78,16 @@ describe("freezing", () => {
     expect(Array.from(model.layers[0].parameters()[0].data())).toEqual(w0);
   });
 });
+
+describe("summary of lazy layers", () => {
+  it("with build: false counts the parameters and FLOPs a lazy Dense would get, without building it", () => {
+    const model = new nn.Sequential([new nn.Flatten(), new nn.Dense(100), new nn.Dense(10, { useBias: false })]);
+    const s = model.summary([3, 8, 8], { build: false });
+    expect(s.rows.map((r) => r.params)).toEqual([0, 100 * 193, 10 * 100]);
+    expect(s.rows.map((r) => r.flops)).toEqual([0, 192 * 100, 1000]);
+    expect((model.layers[1] as nn.Dense).built).toBe(false);
+    const built = model.summary([3, 8, 8]);
+    expect(built.totalParams).toBe(s.totalParams);
+    expect((model.layers[1] as nn.Dense).built).toBe(true);
+  });
+});
