@@ -398,7 +398,7 @@ plot.imageGrid(concat([shown.reshape(8, 28, 28), saliency], 0), [...Array.from(t
   { title: "Test digits and |∂ score / ∂ pixel| for their class", columns: 8, size: 72, normalize: true })
 
 // %% [markdown] id="md-bf9cb65d"
-// The bright pixels lie on and right beside the strokes, where adding or removing ink would change which
+// The bright pixels lie mostly on and beside the strokes (with some noise elsewhere), where adding or removing ink would change which
 // digit it is (the gap that tells a 7 from a 9). A check that the map means something: blank the 40 most
 // salient pixels of each digit and, for comparison, 40 random pixels of its ink. The class score drops
 // clearly more in the first case.
