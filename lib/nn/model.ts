@@ -313,7 +313,8 @@ export abstract class Model extends Module {
       return noGrad(() => {
         const parts: Tensor[] = [];
         for (let s = 0; s < X.shape[0]; s += batchSize) {
-          parts.push(this.forward(X.slice(0, s, Math.min(X.shape[0], s + batchSize))));
+          // tidy frees each batch's intermediate activations at once instead of at garbage collection
+          parts.push(tidy(() => this.forward(X.slice(0, s, Math.min(X.shape[0], s + batchSize)))));
         }
         return parts.length === 1 ? parts[0] : concat(parts, 0);
       });

@@ -4,7 +4,7 @@
  * step up the loss). Both run the model in inference mode and leave its parameters' `.grad`
  * untouched.
  */
-import { Tensor, noGrad, tensor } from "./core";
+import { Tensor, noGrad, tensor, tidy } from "./core";
 import type { Module } from "./module";
 import { getLoss } from "./losses";
 
@@ -49,14 +49,14 @@ function targetsOf(op: string, scores: Tensor, target: Tensor | number[] | numbe
  */
 export function inputGradient(model: Module | ((x: Tensor) => Tensor), X: Tensor, target?: Tensor | number[] | number): Tensor {
   checkImages("inputGradient", X);
-  return probing(model, () => {
+  return probing(model, () => tidy(() => {
     const x = X.detach().requiresGrad_(true);
     const scores = forwardOf(model)(x);
     if (scores.ndim !== 2) throw new Error(`inputGradient: the model must output class scores [N, classes], got [${scores.shape}]`);
     const t = targetsOf("inputGradient", scores, target);
     scores.gather(1, t.reshape(-1, 1)).sum().backward();
     return x.grad!.detach();
-  });
+  }));
 }
 
 /**
@@ -89,12 +89,12 @@ export function fgsm(
   if (!(typeof epsilon === "number" && epsilon >= 0)) throw new Error(`fgsm: epsilon must be a number >= 0, got ${epsilon}`);
   const lossFn = typeof options.loss === "function" ? options.loss : getLoss(options.loss ?? "sparseCategoricalCrossentropyFromLogits");
   const clip = options.clip === undefined ? [0, 1] : options.clip;
-  return probing(model, () => {
+  return probing(model, () => tidy(() => {
     const x = X.detach().requiresGrad_(true);
     lossFn(forwardOf(model)(x), y).backward();
     return noGrad(() => {
       const adv = X.add(x.grad!.sign().mul(epsilon));
       return clip ? adv.clip(clip[0], clip[1]) : adv;
     });
-  });
+  }));
 }

@@ -587,9 +587,11 @@ const collection = test.X.slice(0, 100, 1000), collectionY = Array.from(test.y.s
 const signatureNet = new nn.Sequential(classifier.layers.slice(0, 7));        // up to the flattened 7×7×32 volume
 const signatures = signatureNet.predict(collection);                         // [900, 1568]
 function nearest(query: Tensor, k: number) {
-  const q = signatureNet.predict(query);                                     // [1, 1568]
-  const d = signatures.sub(q).square().sum(1);
-  return Array.from(d.topk(k, 0, false).indices.data());
+  return tidy(() => {                                                        // frees the [900, 1568] differences at once
+    const q = signatureNet.predict(query);                                   // [1, 1568]
+    const d = signatures.sub(q).square().sum(1);
+    return Array.from(d.topk(k, 0, false).indices.data());
+  });
 }
 const queries = [0, 1, 2, 3, 4, 7];
 const rows: Tensor[] = [], captions: string[] = [];
