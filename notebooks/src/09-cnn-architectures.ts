@@ -367,7 +367,7 @@ const transferAcc = transferHistory.history.val_accuracy, scratchAcc = scratchHi
 const meanOf = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 console.log(`test accuracy after ${transferEpochs} epochs: transfer ${transferAcc[transferEpochs - 1].toFixed(3)}, from scratch ${scratchAcc[transferEpochs - 1].toFixed(3)}`);
 console.log(`trained parameters: transfer ${model.trainableParameters().reduce((a, p) => a + p.size, 0)}, from scratch ${scratch.numParameters()}`);
-plot.lineChart({ "frozen garment features + new output layer": transferAcc, "the same network from scratch": scratchAcc },
+plot.lineChart({ "transfer (frozen features)": transferAcc, "from scratch": scratchAcc },
   { x: Array.from({ length: transferEpochs }, (_, i) => i + 1), title: "200 labelled digits: accuracy on 500 test digits while training", xLabel: "epoch", yLabel: "test accuracy" })
 
 // %% [markdown] id="saliency-maps"
