@@ -5,6 +5,7 @@
 // `apt-get download python3-skimage` fetches into a temporary folder (nothing is installed).
 //
 //   npx tsc -p tsconfig.build.json && node scripts/make_photos.js
+//   (SKIMAGE_DATA=DIR reads the PNGs from DIR instead)
 "use strict";
 const fs = require("fs");
 const os = require("os");
