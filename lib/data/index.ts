@@ -16,3 +16,7 @@ export { standardize, minMaxScale, oneHot, trainTestSplit, trainValTestSplit } f
 export { TensorDataset, DataLoader, type DataLoaderOptions } from "./dataloader";
 export { Rng } from "./random";
 export { loadJargon, jargonPath, type JargonOptions } from "./jargon";
+export { loadPhoto, photosDir, PHOTOS } from "./photos";
+export { decodePNG, type DecodedPNG } from "./png";
+export { iou, boxIou, boxArea, nms, slidingWindowCount, type Box } from "./boxes";
+export { digitCanvas, type DigitCanvas, type DigitCanvasOptions } from "./canvas";

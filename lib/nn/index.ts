@@ -33,3 +33,7 @@ export { Sequential } from "./sequential";
 export { summarize, formatFlops, formatCount, type ModelSummary, type SummaryRow } from "./summary";
 export { softmaxWithTemperature, sampleWithTemperature, entropy } from "./sampling";
 export { gradientNormsThroughTime, type GradientProbeOptions } from "./probes";
+export { registerForwardHook, captureActivations, type ForwardHook, type HookHandle } from "./hooks";
+export { inputGradient, saliencyMap, fgsm } from "./saliency";
+export { unfold, gramMatrix } from "./vision";
+export { fashionCnn, loadPretrained, pretrainedPath } from "./pretrained";

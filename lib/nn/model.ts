@@ -146,9 +146,9 @@ export abstract class Model extends Module {
         this.train(was);
       });
     }
-    if (!this.optimizer && this.optimizerName) this.optimizer = getOptimizer(this.optimizerName, this.parameters());
+    if (!this.optimizer && this.optimizerName) this.optimizer = getOptimizer(this.optimizerName, this.trainableParameters());
     const held = new Set(this.optimizer!.params);
-    const missing = this.namedParameters().filter(([, p]) => !held.has(p));
+    const missing = this.namedParameters().filter(([, p]) => p.requiresGrad && !held.has(p));
     if (missing.length) {
       throw new Error(
         `${op}: the optimizer does not update ${missing.map(([n]) => n).join(", ")}: it was made before those ` +
@@ -319,7 +319,8 @@ export abstract class Model extends Module {
       return noGrad(() => {
         const parts: Tensor[] = [];
         for (let s = 0; s < X.shape[0]; s += batchSize) {
-          parts.push(this.forward(X.slice(0, s, Math.min(X.shape[0], s + batchSize))));
+          // tidy frees each batch's intermediate activations at once instead of at garbage collection
+          parts.push(tidy(() => this.forward(X.slice(0, s, Math.min(X.shape[0], s + batchSize)))));
         }
         return parts.length === 1 ? parts[0] : concat(parts, 0);
       });
@@ -333,13 +334,16 @@ export abstract class Model extends Module {
    * counted as the course notes do), with totals. `inputShape` excludes the batch axis and
    * defaults to the one seen by `fit` or given to the constructor.
    *
+   * Lazy dense layers are built for the summary unless `build: false`, which counts their
+   * parameters without allocating them.
+   *
    * @example
    * lenet.summary([1, 32, 32]).toString();
    */
-  summary(inputShape?: Shape): ModelSummary {
+  summary(inputShape?: Shape, options: { build?: boolean } = {}): ModelSummary {
     const shape = inputShape ?? this.inputShape ?? this.firstLayerInputShape();
     if (!shape) throw new Error(`summary: the input shape is unknown; pass it, e.g. model.summary([1, 28, 28]), or give the first layer an inputDim`);
-    return summarize(this.summaryLayers(), shape, this.name);
+    return summarize(this.summaryLayers(), shape, this.name, options);
   }
 
   /** [inFeatures] of a first Dense/Linear built with its input size (Keras' `inputDim`), else undefined. */

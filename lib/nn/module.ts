@@ -10,6 +10,7 @@
 import { Tensor, keep, noGrad, tensor } from "./core";
 import type { DeviceName } from "../backend";
 import type { Regularizer } from "./regularizers";
+import { registerForwardHook, runForwardHooks, type ForwardHook, type HookHandle } from "./hooks";
 
 /** A shape without its batch axis, e.g. `[1, 28, 28]` for an MNIST image. */
 export type Shape = number[];
@@ -54,12 +55,26 @@ export abstract class Module {
    * const y = layer.call(tensor([[1, 2, 3]])); // shape [1, 2]
    */
   call(...inputs: any[]): any {
-    return this.forward(...inputs);
+    return runForwardHooks(this, inputs, this.forward(...inputs));
   }
 
   /** Keras' name for `call`. */
   apply(...inputs: any[]): any {
-    return this.forward(...inputs);
+    return this.call(...inputs);
+  }
+
+  /**
+   * Runs `hook(module, inputs, output)` after every forward pass through `call` (PyTorch's
+   * `register_forward_hook`); a hook that returns a Tensor replaces the output.
+   *
+   * @example
+   * const maps: Tensor[] = [];
+   * const handle = model.layers[0].registerForwardHook((_m, _in, out) => { maps.push(out as Tensor); });
+   * model.call(X);
+   * handle.remove();
+   */
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    return registerForwardHook(this, hook);
   }
 
   // ---- registration ------------------------------------------------------------------
@@ -209,9 +224,46 @@ export abstract class Module {
     return out;
   }
 
-  /** Number of trainable scalars. */
+  /** Number of parameter scalars (frozen ones included, as Keras' "Total params"). */
   numParameters(): number {
     return this.parameters().reduce((s, p) => s + p.size, 0);
+  }
+
+  /** The parameters that are not frozen (Keras' `trainable_weights`): give these to an optimizer. */
+  trainableParameters(): Tensor[] {
+    return this.parameters().filter((p) => p.requiresGrad);
+  }
+
+  // ---- freezing ----------------------------------------------------------------------
+
+  /**
+   * Freezes every parameter of this module and its children (`requiresGrad` false), so
+   * backward computes no gradient for them and an optimizer over `trainableParameters()`
+   * leaves them alone: the first step of transfer learning. Keras: `layer.trainable = false`.
+   *
+   * @example
+   * model.layers[0].freeze();
+   * const optimizer = new optim.Adam(model.trainableParameters(), { lr: 1e-3 });
+   */
+  freeze(): this {
+    for (const p of this.parameters()) p.requiresGrad = false;
+    return this;
+  }
+
+  /** Undoes `freeze` (every parameter requires grad again). */
+  unfreeze(): this {
+    for (const p of this.parameters()) p.requiresGrad = true;
+    return this;
+  }
+
+  /** False when every parameter is frozen; setting it freezes or unfreezes them (Keras' `trainable`). */
+  get trainable(): boolean {
+    const ps = this.parameters();
+    return ps.length === 0 || ps.some((p) => p.requiresGrad);
+  }
+  set trainable(flag: boolean) {
+    if (flag) this.unfreeze();
+    else this.freeze();
   }
 
   // ---- modes -------------------------------------------------------------------------
@@ -242,7 +294,7 @@ export abstract class Module {
     for (const m of this.modules()) {
       for (const [n, p] of m._parameters) {
         if (p.device === device) continue;
-        const moved = keep(p.detach().to(device).requiresGrad_(true));
+        const moved = keep(p.detach().to(device).requiresGrad_(p.requiresGrad));
         m._parameters.set(n, moved);
         // A parameter that is also a field (`w = randn([3], { requiresGrad: true })`) follows.
         if ((m as unknown as Record<string, unknown>)[n] === p) (m as unknown as Record<string, unknown>)[n] = moved;

@@ -67,7 +67,7 @@ export class Sequential extends Model {
     let h = x;
     for (const [i, layer] of this.namedChildren()) {
       try {
-        h = layer.forward(h);
+        h = layer.call(h);
       } catch (e) {
         const err = e as Error;
         if (!err.message.startsWith("Sequential")) err.message = `Sequential layer ${i} (${layer.describe()}): ${err.message}`;

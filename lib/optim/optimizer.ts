@@ -52,7 +52,7 @@ export abstract class Optimizer {
     }
     list.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new Error(`${this.name}: parameter ${i} is not a Tensor`);
-      if (!p.requiresGrad) throw new Error(`${this.name}: parameter ${i} (shape [${p.shape.join(",")}]) does not require grad`);
+      if (!p.requiresGrad) throw new Error(`${this.name}: parameter ${i} (shape [${p.shape.join(",")}]) does not require grad (for a model with frozen layers, pass model.trainableParameters())`);
     });
     this.params = list;
     this.lr = options.lr ?? defaultLr;
