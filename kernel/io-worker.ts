@@ -41,6 +41,7 @@ async function start(): Promise<void> {
   const execWaiters = new Map<number, (d: ExecDone) => void>();
   const ackWaiters = new Map<number, () => void>();
   const commWaiters: (() => void)[] = [];
+  const shutdownWaiters: (() => void)[] = [];
   let interruptSeq = 0;
   let session: inspector.Session | null = null;
   try {
@@ -117,7 +118,16 @@ async function start(): Promise<void> {
       });
     },
     async shutdown() {
-      toMain({ t: "shutdown" });
+      // The main thread sends what output it still holds, then acknowledges; one stuck in a
+      // busy cell cannot, and the shutdown goes on without it.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 500);
+        shutdownWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        toMain({ t: "shutdown" });
+      });
     },
   };
 
@@ -150,6 +160,9 @@ async function start(): Promise<void> {
         break;
       case "comm_handled":
         commWaiters.shift()?.();
+        break;
+      case "shutdown_ack":
+        for (const w of shutdownWaiters.splice(0)) w();
         break;
       case "ready":
         lang.postMessage({ t: "prelude", info: m.prelude } satisfies IoToLang);

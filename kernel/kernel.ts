@@ -6,7 +6,7 @@
 import { Worker, MessageChannel } from "worker_threads";
 import * as fs from "fs";
 import * as path from "path";
-import { Runtime } from "./runtime";
+import { realExit, Runtime } from "./runtime";
 import { log } from "./log";
 import type { IoToMain, MainToIo } from "./messages";
 
@@ -41,7 +41,12 @@ export function runKernel(connectionFile: string): void {
     stderr: true,
   });
   toLog(io);
-  const runtime = new Runtime((m: MainToIo) => io.postMessage(m), { syncFlag });
+  const runtime = new Runtime((m: MainToIo) => io.postMessage(m), { syncFlag, guardExit: true });
+  // Whatever ends the process, output still batched goes first.
+  const exit = (code: number) => {
+    runtime.flushOutput();
+    realExit(code);
+  };
   let lang: Worker | null = null;
   const startLanguage = () => {
     if (lang) return;
@@ -63,14 +68,14 @@ export function runKernel(connectionFile: string): void {
   startLanguage();
   io.on("message", (m: IoToMain | { t: "listening" } | { t: "exit" }) => {
     if (m.t === "listening") return;
-    if (m.t === "exit") process.exit(0);
+    if (m.t === "exit") exit(0);
     else runtime.handle(m);
   });
   io.on("error", (e) => {
     log(`I/O thread failed: ${e.stack ?? e}`);
-    process.exit(1);
+    realExit(1);
   });
-  io.on("exit", (code) => process.exit(code));
+  io.on("exit", (code) => realExit(code));
 
   process.on("uncaughtException", (e) => runtime.reportAsync(e));
   process.on("unhandledRejection", (e) => runtime.reportAsync(e));

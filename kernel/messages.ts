@@ -52,6 +52,7 @@ export type MainToIo =
   | { t: "comm_msg"; comm_id: string; data: unknown; metadata: unknown; buffers: Uint8Array[] }
   | { t: "comm_close"; comm_id: string; data: unknown }
   | { t: "comm_handled" }
+  | { t: "shutdown_ack" }
   | { t: "interrupt_ack"; seq: number; running: boolean };
 
 export interface PreludeInfo {

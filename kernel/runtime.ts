@@ -27,6 +27,20 @@ export class KeyboardInterrupt extends Error {
   }
 }
 
+/**
+ * Thrown by `process.exit()` and its relatives in a cell: as `sys.exit()` in ipykernel, an
+ * error the notebook shows, while the kernel and every variable live on.
+ */
+export class SystemExit extends Error {
+  constructor(readonly code: unknown, call: string) {
+    super(`${call} was called: a cell cannot end the kernel, which keeps running with every variable. Restart the kernel (Kernel menu) to start afresh.`);
+    this.name = "SystemExit";
+  }
+}
+
+/** The process's own exit, kept before cells get the guarded one (the kernel exits with it). */
+export const realExit: (code?: number) => never = process.exit.bind(process) as (code?: number) => never;
+
 const KERNEL_DIR = __dirname;
 
 export interface RuntimeOptions {
@@ -41,6 +55,8 @@ export interface RuntimeOptions {
    * (breakOnSigint) stops it cleanly.
    */
   syncFlag?: Int32Array;
+  /** Make `process.exit`, `process.reallyExit` and `process.abort` throw `SystemExit` (the kernel). */
+  guardExit?: boolean;
 }
 
 interface Running {
@@ -153,6 +169,12 @@ export class Runtime {
     });
     this.installGlobals(publisher);
     if (options.captureStdio !== false) this.captureStdio();
+    if (options.guardExit) guardExit();
+  }
+
+  /** Sends every output still batched (before the process exits). */
+  flushOutput(): void {
+    this.streams.flush();
   }
 
   /** Loads the prelude (every export becomes a global) and installs the library's display sink. */
@@ -299,6 +321,7 @@ export class Runtime {
         break;
       case "shutdown":
         this.streams.flush();
+        this.post({ t: "shutdown_ack" });
         break;
     }
   }
@@ -413,6 +436,19 @@ export class Runtime {
     this.streams.endCell();
     this.post({ t: "done", id: req.id, status, result, error, userExpressions, payload: running.payload });
   }
+}
+
+function guardExit(): void {
+  const p = process as unknown as Record<string, unknown>;
+  p.exit = (code?: unknown) => {
+    throw new SystemExit(code, `process.exit(${code === undefined ? "" : String(code)})`);
+  };
+  p.reallyExit = (code?: unknown) => {
+    throw new SystemExit(code, `process.reallyExit(${code === undefined ? "" : String(code)})`);
+  };
+  p.abort = () => {
+    throw new SystemExit(134, "process.abort()");
+  };
 }
 
 let tsHookRegistered = false;
