@@ -24,6 +24,9 @@ export interface ConnectionInfo {
 
 export type Channel = "shell" | "control" | "stdin" | "iopub";
 
+const IOPUB_HWM = 100_000;
+const IOPUB_SEND_TIMEOUT_MS = 10_000;
+
 /** Sends one socket's messages strictly one after another. */
 class Outbox {
   private queue: (Buffer | string)[][] = [];
@@ -80,7 +83,11 @@ export class Transport {
       shell: new zmq.Router(linger),
       control: new zmq.Router(linger),
       stdin: new zmq.Router(linger),
-      iopub: new zmq.Publisher(linger),
+      // ZeroMQ's default high-water mark (1,000 messages) drops the rest of a burst silently,
+      // idle included, and a client then waits for ever. The mark is raised and, when it is
+      // reached all the same, sends wait (back-pressure) instead of dropping; only a subscriber
+      // that stops reading for IOPUB_SEND_TIMEOUT_MS loses messages, logged.
+      iopub: new zmq.Publisher({ ...linger, sendHighWaterMark: IOPUB_HWM, noDrop: true, sendTimeout: IOPUB_SEND_TIMEOUT_MS }),
       hb: new zmq.Reply(linger),
     };
     this.outboxes = {
