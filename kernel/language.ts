@@ -18,7 +18,6 @@ import { CellSyntaxErrorList, convertCell, Converted } from "./convert";
 
 /** Diagnostics that are artefacts of modelling cells as modules, not mistakes in the cell. */
 const IGNORED_CODES = new Set([
-  2632, // Cannot assign to 'x' because it is an import (a name from an earlier cell)
   2539, // Cannot assign to 'x' because it is not a variable
   2630, // Cannot assign to 'f' because it is a function
   2628, // Cannot assign to 'E' because it is an enum
@@ -144,7 +143,9 @@ export class CellLanguage {
   private readonly service: ts.LanguageService;
   /** name → module that last declared it ("./__cell_3__" or the prelude). */
   private readonly owners = new Map<string, string>();
-  private readonly pending = new Map<number, { text: string; names: string[] }>();
+  /** How each cell-declared name was bound, from the cell that last declared it. */
+  private readonly bindings = new Map<string, Binding>();
+  private readonly pending = new Map<number, { text: string; names: string[]; kinds: Map<string, Binding> }>();
   private readonly checkCache = new Map<string, ErrorContent | null>();
   private readonly convertCache = new Map<string, Converted>();
   private preludeModule: string | null = null;
@@ -420,40 +421,62 @@ export class CellLanguage {
     this.checkCache.clear();
   }
 
-  /** Names declared at the top level of a cell (values, types, imports). */
-  private declaredNames(sf: ts.SourceFile): string[] {
-    const out = new Set<string>();
-    const bind = (n: ts.BindingName) => {
-      if (ts.isIdentifier(n)) out.add(n.text);
-      else for (const el of n.elements) if (!ts.isOmittedExpression(el)) bind(el.name);
+  /** Names declared at the top level of a cell (values, types, imports), with how each is bound. */
+  private declaredNames(sf: ts.SourceFile): Map<string, Binding> {
+    const out = new Map<string, Binding>();
+    const bind = (n: ts.BindingName, kind: Binding) => {
+      if (ts.isIdentifier(n)) out.set(n.text, kind);
+      else for (const el of n.elements) if (!ts.isOmittedExpression(el)) bind(el.name, kind);
     };
     for (const s of sf.statements) {
-      if (ts.isVariableStatement(s)) s.declarationList.declarations.forEach((d) => bind(d.name));
-      else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.add(s.name.text);
-      else if (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name)) out.add(s.name.text);
+      if (ts.isVariableStatement(s)) {
+        const kind = s.declarationList.flags & (ts.NodeFlags.Const | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing) ? "const" : "mutable";
+        s.declarationList.declarations.forEach((d) => bind(d.name, kind));
+      } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.set(s.name.text, "other");
+      else if (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name)) out.set(s.name.text, "other");
       else if (ts.isImportDeclaration(s) && s.importClause) {
         const c = s.importClause;
-        if (c.name) out.add(c.name.text);
+        if (c.name) out.set(c.name.text, "import");
         if (c.namedBindings) {
-          if (ts.isNamespaceImport(c.namedBindings)) out.add(c.namedBindings.name.text);
-          else c.namedBindings.elements.forEach((e) => out.add(e.name.text));
+          if (ts.isNamespaceImport(c.namedBindings)) out.set(c.namedBindings.name.text, "import");
+          else c.namedBindings.elements.forEach((e) => out.set(e.name.text, "import"));
         }
-      } else if (ts.isImportEqualsDeclaration(s)) out.add(s.name.text);
+      } else if (ts.isImportEqualsDeclaration(s)) out.set(s.name.text, "import");
     }
-    return [...out];
+    return out;
   }
 
   /** The one-line header importing every earlier name the cell does not declare itself. */
-  private header(exclude: Set<string>, used: Set<string> | null): string {
+  private header(exclude: Map<string, Binding>, used: Set<string> | null): string {
     const byModule = new Map<string, string[]>();
+    let variables = "";
     for (const [name, mod] of this.owners) {
       if (exclude.has(name) || (used && !used.has(name))) continue;
       if (!byModule.has(mod)) byModule.set(mod, []);
-      byModule.get(mod)!.push(name);
+      // An import is read-only: an earlier `let` becomes a variable of the same type, so that
+      // assigning to it is checked like an assignment within one cell.
+      if (mod !== this.preludeModule && this.bindings.get(name) === "mutable") {
+        byModule.get(mod)!.push(`${name} as ${MUTABLE_PREFIX}${name}`);
+        variables += `declare let ${name}: typeof ${MUTABLE_PREFIX}${name}; `;
+      } else byModule.get(mod)!.push(name);
     }
     let h = "";
     for (const [mod, names] of byModule) h += `import { ${names.join(", ")} } from ${JSON.stringify(mod)}; `;
-    return h + "\n";
+    return h + variables + "\n";
+  }
+
+  /**
+   * Assigning to an import (TS2632) is what assigning to an earlier cell's `const` or import
+   * looks like here: the error TypeScript gives within one cell. Functions, classes, enums and
+   * the prelude's names may be replaced, as a REPL allows.
+   */
+  private assignmentError(d: ts.Diagnostic, own: Map<string, Binding>): ts.Diagnostic | null {
+    const name = /'([^']+)'/.exec(ts.flattenDiagnosticMessageText(d.messageText, "\n"))?.[1];
+    if (!name) return null;
+    const kind = own.get(name) ?? (this.owners.get(name) !== this.preludeModule ? this.bindings.get(name) : undefined);
+    if (kind === "const") return { ...d, code: 2588, messageText: `Cannot assign to '${name}' because it is a constant.` };
+    if (kind === "import") return d;
+    return null;
   }
 
   /**
@@ -462,14 +485,15 @@ export class CellLanguage {
    * header, and importing the prelude's two hundred names into every cell was half of a
    * cell's check. A word that is not a reference (in a string, say) only adds an import.
    */
-  private moduleText(source: string, allNames = false): { text: string; headerLength: number; names: string[] } {
+  private moduleText(source: string, allNames = false): { text: string; headerLength: number; names: string[]; kinds: Map<string, Binding> } {
     const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-    const names = this.declaredNames(sf);
+    const kinds = this.declaredNames(sf);
+    const names = [...kinds.keys()];
     const used = allNames ? null : new Set(source.match(/[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu) ?? []);
-    const header = this.header(new Set(names), used);
+    const header = this.header(kinds, used);
     // `export {}` even with no names: a cell must be a module for top-level await.
     const text = `${header}${source}\n;export { ${names.join(", ")} };\n`;
-    return { text, headerLength: header.length, names };
+    return { text, headerLength: header.length, names, kinds };
   }
 
   /**
@@ -490,7 +514,7 @@ export class CellLanguage {
       this.convertCache.set(source, converted);
     }
     if (!this.typecheck) return { ok: true, converted };
-    const { text, headerLength, names } = this.moduleText(source);
+    const { text, headerLength, names, kinds } = this.moduleText(source);
     let error: ErrorContent | null | undefined = this.checkCache.get(text);
     if (error === undefined) {
       if (this.needsFullNodeTypes(source)) this.useFullNodeTypes();
@@ -499,9 +523,9 @@ export class CellLanguage {
       const file = this.rootFile("check");
       this.setFile(file, text);
       const diagnose = (start: number) =>
-        [...this.service.getSyntacticDiagnostics(file), ...this.service.getSemanticDiagnostics(file)].filter(
-          (d) => d.category === ts.DiagnosticCategory.Error && !IGNORED_CODES.has(d.code) && d.start !== undefined && d.start >= start,
-        );
+        [...this.service.getSyntacticDiagnostics(file), ...this.service.getSemanticDiagnostics(file)]
+          .map((d) => (d.code === 2632 ? this.assignmentError(d, kinds) : d))
+          .filter((d): d is ts.Diagnostic => !!d && d.category === ts.DiagnosticCategory.Error && !IGNORED_CODES.has(d.code) && d.start !== undefined && d.start >= start);
       let diags = diagnose(headerLength);
       if (diags.some((d) => this.mayBeMissingNodeDeclaration(d))) {
         this.useFullNodeTypes();
@@ -520,7 +544,7 @@ export class CellLanguage {
       this.checkCache.set(text, error);
     }
     if (error) return { ok: false, error };
-    this.pending.set(id, { text, names });
+    this.pending.set(id, { text, names, kinds });
     return { ok: true, converted };
   }
 
@@ -534,7 +558,10 @@ export class CellLanguage {
     const file = this.cellFile(id);
     this.setFile(file, p.text);
     const mod = "./" + path.basename(file, ".ts");
-    for (const n of p.names) this.owners.set(n, mod);
+    for (const n of p.names) {
+      this.owners.set(n, mod);
+      this.bindings.set(n, p.kinds.get(n) ?? "other");
+    }
     // Declarations changed: cached verdicts may no longer hold.
     this.checkCache.clear();
   }
@@ -585,6 +612,12 @@ export class CellLanguage {
     return { found: false, text: "" };
   }
 }
+
+/** How a cell bound a name: `let`/`var`, `const`, an import, or a declaration (function, class...). */
+type Binding = "mutable" | "const" | "import" | "other";
+
+/** Header aliases of earlier cells' variables (see `header`). */
+const MUTABLE_PREFIX = "__gbv_";
 
 /** Whether `import { name }` parses: an identifier that is not a reserved word (`var`, `new`). */
 function isImportableName(name: string): boolean {

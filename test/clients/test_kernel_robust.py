@@ -391,3 +391,15 @@ def test_unreadable_request_with_a_header_gets_an_error_reply(kernel):
     assert reply["content"]["status"] == "error"
     assert "content" in reply["content"]["evalue"]
     assert kernel_info_answers(kc)
+
+
+def test_interrupting_a_recursion_that_catches_its_overflow(kernel):
+    km, kc = kernel
+    run(kc, "0")
+    msg_id = kc.execute("function again(n: number): number { try { return again(n + 1) } catch (e) { return again(n + 1) } }\nagain(0)")
+    time.sleep(1.0)
+    km.interrupt_kernel()
+    assert reply_to(kc, msg_id, timeout=15)["content"]["ename"] == "KeyboardInterrupt"
+    assert kernel_info_answers(kc)
+    _, msgs = run(kc, "40 + 2")
+    assert result_text(msgs) == ["42"]

@@ -41,6 +41,23 @@ describe("type checking across cells", () => {
     expect(check("let n2: string = a").ok).toBe(true);
   });
 
+  it("checks assignments to earlier cells' names against their const-ness and declared type", () => {
+    const err = (src: string) => {
+      const r = check(src);
+      return r.ok ? "" : r.error.evalue;
+    };
+    expect(check("const kk = 1\nlet nn: number = 1\nlet [pp, qq] = [1, 'a']\nfunction ff() { return 1 }").ok).toBe(true);
+    expect(err("kk = 2")).toMatch(/Cannot assign to 'kk' because it is a constant\. \(TS2588\)/);
+    expect(err("kk++")).toMatch(/TS2588/);
+    expect(err('nn = "str"')).toMatch(/Type 'string' is not assignable to type 'number'\. \(TS2322\)/);
+    expect(err("pp = 'no'")).toMatch(/TS2322/);
+    expect(err("nn = nn + 1\nnn++\nqq = 'b'")).toBe("");
+    expect(err("ff = () => 2")).toBe(""); // functions may be replaced, as in a REPL
+    expect(err("twice = (x: number) => x")).toBe(""); // and the prelude's names
+    expect(err('const kk = "redeclared"')).toBe("");
+    expect(err('kk = "again"')).toMatch(/TS2588/);
+  });
+
   it("allows top-level await and imports of Node built-ins, typed", () => {
     expect(check("const v = await Promise.resolve(3)\nv.toFixed(1)").ok).toBe(true);
     const imp = check('import * as path from "path"\npath.join("a", "b")');
