@@ -16,7 +16,7 @@ import { formatWithOptions } from "util";
 import { pathToFileURL } from "url";
 import { createDisplay, createTslab, DisplayFn, isDisplayHandle, plainText, Publisher, toBundle } from "./display";
 import { CommManager } from "./comm";
-import { CellInfo, cellFileName, formatError } from "./traceback";
+import { CellInfo, cellFileName, formatError, registerSourceMap } from "./traceback";
 import type { ErrorContent, ExecRequest, IoToMain, MainToIo, MimeContent, PreludeInfo } from "./messages";
 
 /** Thrown into a cell that the user interrupted. */
@@ -463,8 +463,10 @@ function registerTypeScriptFiles(): void {
     const ts = require("typescript") as typeof import("typescript");
     const out = ts.transpileModule(fs.readFileSync(filename, "utf8"), {
       fileName: filename,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: true },
     });
-    module._compile(out.outputText, filename);
+    // Tracebacks map this file's frames through the map (see traceback.ts).
+    if (out.sourceMapText) registerSourceMap(filename, out.sourceMapText);
+    module._compile(out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n"), filename);
   };
 }

@@ -403,3 +403,12 @@ def test_interrupting_a_recursion_that_catches_its_overflow(kernel):
     assert kernel_info_answers(kc)
     _, msgs = run(kc, "40 + 2")
     assert result_text(msgs) == ["42"]
+
+
+def test_library_frames_point_at_typescript_sources(kernel):
+    _, kc = kernel
+    content, _ = run(kc, "tensor([1, 2]).reshape([5])")
+    assert content["status"] == "error"
+    tb = "\n".join(content["traceback"])
+    assert "lib/tensor.ts:" in tb, tb
+    assert "dist/" not in tb, tb
