@@ -171,7 +171,10 @@ async function start(): Promise<void> {
         protocol.output(m as MainToIo);
     }
   });
-  transport.listen((msg, ch) => protocol.receive(msg, ch));
+  transport.listen(
+    (msg, ch) => protocol.receive(msg, ch),
+    (header, identities, ch, reason) => protocol.rejected(header, identities, ch, reason),
+  );
   main.postMessage({ t: "listening" });
   watchParent();
 }
