@@ -11,6 +11,7 @@ import { ConnectionInfo, Transport } from "./transport";
 import { Protocol, KernelBackend, Compiled } from "./protocol";
 import { History } from "./history";
 import { log } from "./log";
+import { fullGc } from "./gc";
 import type { ExecDone, IoToLang, IoToMain, LangToIo, MainToIo } from "./messages";
 
 interface IoWorkerData {
@@ -161,6 +162,9 @@ async function start(): Promise<void> {
       case "comm_handled":
         commWaiters.shift()?.();
         break;
+      case "gc":
+        fullGc()?.();
+        break;
       case "shutdown_ack":
         for (const w of shutdownWaiters.splice(0)) w();
         break;
@@ -171,12 +175,30 @@ async function start(): Promise<void> {
         protocol.output(m as MainToIo);
     }
   });
+  watchHeap(data.syncFlag, () => backend.interrupt());
   transport.listen(
     (msg, ch) => protocol.receive(msg, ch),
     (header, identities, ch, reason) => protocol.rejected(header, identities, ch, reason),
   );
   main.postMessage({ t: "listening" });
   watchParent();
+}
+
+/**
+ * The native addon sets the heap flag (syncFlag[1]) when the main thread's JS heap nears its
+ * limit; the main thread may be too busy filling it to notice, so this thread interrupts the
+ * cell, and the main thread reports a MemoryError instead of a KeyboardInterrupt.
+ */
+function watchHeap(syncFlag: Int32Array, interrupt: () => Promise<void>): void {
+  if (syncFlag.length < 2) return;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || Atomics.load(syncFlag, 1) !== 1) return;
+    busy = true;
+    Atomics.store(syncFlag, 1, 2); // being handled: not this thread's to interrupt again
+    void interrupt().finally(() => (busy = false));
+  }, 20);
+  timer.unref();
 }
 
 /**

@@ -33,7 +33,9 @@ export function runKernel(connectionFile: string): void {
     process.exit(2);
   }
   const { port1, port2 } = new MessageChannel();
-  const syncFlag = new Int32Array(new SharedArrayBuffer(4));
+  // [0]: a cell's synchronous part runs; [1]: the JS heap is near its limit (see runtime.ts).
+  const syncFlag = new Int32Array(new SharedArrayBuffer(8));
+  const heapFlag = new Int32Array(syncFlag.buffer, 4, 1);
   const io = new Worker(path.join(__dirname, "io-worker.js"), {
     workerData: { conn, langPort: port1, tsVersion: typescriptVersion(), syncFlag },
     transferList: [port1],
@@ -41,7 +43,7 @@ export function runKernel(connectionFile: string): void {
     stderr: true,
   });
   toLog(io);
-  const runtime = new Runtime((m: MainToIo) => io.postMessage(m), { syncFlag, guardExit: true });
+  const runtime = new Runtime((m: MainToIo) => io.postMessage(m), { syncFlag, heapFlag, guardExit: true, trimWhenIdle: true });
   // Whatever ends the process, output still batched goes first.
   const exit = (code: number) => {
     runtime.flushOutput();
@@ -83,6 +85,7 @@ export function runKernel(connectionFile: string): void {
   process.on("SIGINT", () => runtime.handle({ t: "interrupt", seq: -1 }));
 
   const prelude = runtime.loadPrelude();
+  runtime.watchHeapLimit();
   if (prelude.error) log(`prelude: ${prelude.error}`);
   io.postMessage({ t: "ready", prelude } satisfies MainToIo);
 }

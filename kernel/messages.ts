@@ -53,6 +53,7 @@ export type MainToIo =
   | { t: "comm_close"; comm_id: string; data: unknown }
   | { t: "comm_handled" }
   | { t: "shutdown_ack" }
+  | { t: "gc" }
   | { t: "interrupt_ack"; seq: number; running: boolean };
 
 export interface PreludeInfo {

@@ -8,6 +8,7 @@
  * messages and interrupts are answered while a cell is busy.
  */
 import * as vm from "vm";
+import * as v8 from "v8";
 import * as path from "path";
 import { PACKAGE_ROOT } from "./paths";
 import * as fs from "fs";
@@ -16,6 +17,7 @@ import { formatWithOptions } from "util";
 import { pathToFileURL } from "url";
 import { createDisplay, createTslab, DisplayFn, isDisplayHandle, plainText, Publisher, toBundle } from "./display";
 import { CommManager } from "./comm";
+import { fullGc } from "./gc";
 import { CellInfo, cellFileName, formatError, registerSourceMap } from "./traceback";
 import type { ErrorContent, ExecRequest, IoToMain, MainToIo, MimeContent, PreludeInfo } from "./messages";
 
@@ -38,6 +40,25 @@ export class SystemExit extends Error {
   }
 }
 
+/** A cell stopped because memory ran out; the kernel and its variables live on. */
+export class MemoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MemoryError";
+  }
+}
+
+const INITIAL_HEAP_LIMIT = v8.getHeapStatistics().heap_size_limit;
+
+function heapMemoryError(): MemoryError {
+  const used = v8.getHeapStatistics().used_heap_size;
+  const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
+  return new MemoryError(
+    `the JavaScript heap is nearly full (${mib(used)} used of its ${mib(INITIAL_HEAP_LIMIT)} limit), so the cell was stopped. ` +
+      "Variables are kept: drop big arrays you no longer need (x = null), keep data in tensors (their memory is not on this heap), or restart the kernel.",
+  );
+}
+
 /** The process's own exit, kept before cells get the guarded one (the kernel exits with it). */
 export const realExit: (code?: number) => never = process.exit.bind(process) as (code?: number) => never;
 
@@ -55,6 +76,13 @@ export interface RuntimeOptions {
    * (breakOnSigint) stops it cleanly.
    */
   syncFlag?: Int32Array;
+  /**
+   * Shared with the I/O thread and the native addon: [0] becomes non-zero when the JS heap
+   * nears its limit; the I/O thread then interrupts the cell, which fails with a MemoryError.
+   */
+  heapFlag?: Int32Array;
+  /** Give memory back after a second of idleness (the kernel). */
+  trimWhenIdle?: boolean;
   /** Make `process.exit`, `process.reallyExit` and `process.abort` throw `SystemExit` (the kernel). */
   guardExit?: boolean;
 }
@@ -146,6 +174,8 @@ export class Runtime {
   private readonly inputs = new Map<number, { resolve: (s: string) => void; reject: (e: Error) => void }>();
   private preludeWarning: string | null = null;
   private library: Record<string, unknown> | null = null;
+  private trimTimer: NodeJS.Timeout | null = null;
+  private trimmedRss = 0;
 
   constructor(private readonly post: (m: MainToIo) => void, private readonly options: RuntimeOptions = {}) {
     const limit = options.maxOutputChars ?? (Number(process.env.GRADBOOK_MAX_OUTPUT) || 5_000_000);
@@ -170,6 +200,48 @@ export class Runtime {
     this.installGlobals(publisher);
     if (options.captureStdio !== false) this.captureStdio();
     if (options.guardExit) guardExit();
+  }
+
+  /** Asks the native addon, where it loads, to flag a JS heap near its limit (see heapFlag). */
+  watchHeapLimit(): void {
+    const flag = this.options.heapFlag;
+    if (!flag) return;
+    // Without the addon, a full heap ends the kernel as in any Node program.
+    nativeAddon()?.watchHeapLimit?.(flag);
+  }
+
+  /** After a cell or a comm message: trim memory once the kernel has been idle a while. */
+  private scheduleTrim(): void {
+    if (!this.options.trimWhenIdle) return;
+    if (this.trimTimer) clearTimeout(this.trimTimer);
+    this.trimTimer = setTimeout(() => this.trim(), TRIM_AFTER_IDLE_MS);
+    this.trimTimer.unref();
+  }
+
+  /**
+   * Gives memory back once idle, when the resident size grew since the last time: a full
+   * collection on both threads (garbage tensors hold native memory until collected; large
+   * messages are parsed on the I/O thread), then the native cache and malloc's free pages.
+   */
+  private trim(): void {
+    this.trimTimer = null;
+    if (this.running) return;
+    if (process.memoryUsage.rss() < this.trimmedRss + TRIM_GROWTH_BYTES) return;
+    this.post({ t: "gc" });
+    fullGc()?.();
+    // Finalizers of collected native storages run after the collection.
+    setImmediate(() => {
+      nativeAddon()?.emptyCache();
+      this.trimmedRss = process.memoryUsage.rss();
+    });
+  }
+
+  /** Whether the heap ran full since last asked (then resets the flag). */
+  private takeHeapFull(): boolean {
+    const flag = this.options.heapFlag;
+    if (!flag || Atomics.load(flag, 0) === 0) return false;
+    Atomics.store(flag, 0, 0);
+    return true;
   }
 
   /** Sends every output still batched (before the process exits). */
@@ -289,7 +361,8 @@ export class Runtime {
         break;
       case "interrupt": {
         const running = this.running !== null;
-        if (this.running) this.running.interrupt(new KeyboardInterrupt());
+        const heapFull = this.takeHeapFull();
+        if (this.running) this.running.interrupt(heapFull ? heapMemoryError() : new KeyboardInterrupt());
         // Long-running library loops (nn's fit) listen for this and stop between two batches,
         // so training does not go on in the background after the cell was interrupted.
         process.emit("gradbook:interrupt" as never);
@@ -335,6 +408,7 @@ export class Runtime {
     }
     this.streams.flush();
     this.post({ t: "comm_handled" });
+    this.scheduleTrim();
   }
 
   /** Reports an error raised outside any cell's own flow (callbacks, timers, comms). */
@@ -424,8 +498,9 @@ export class Runtime {
       }
     } catch (e) {
       status = "error";
-      const err = (e as { code?: string })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" ? new KeyboardInterrupt() : e;
-      error = err instanceof KeyboardInterrupt ? { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] } : formatError(err, this.cells, KERNEL_DIR);
+      let err = (e as { code?: string })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" ? new KeyboardInterrupt() : e;
+      if (err instanceof KeyboardInterrupt && this.takeHeapFull()) err = heapMemoryError();
+      error = err instanceof KeyboardInterrupt || err instanceof MemoryError ? { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] } : formatError(err, this.cells, KERNEL_DIR);
     } finally {
       this.running = null;
       for (const [seq, p] of this.inputs) {
@@ -435,7 +510,26 @@ export class Runtime {
     }
     this.streams.endCell();
     this.post({ t: "done", id: req.id, status, result, error, userExpressions, payload: running.payload });
+    this.scheduleTrim();
   }
+}
+
+const TRIM_AFTER_IDLE_MS = 1000;
+const TRIM_GROWTH_BYTES = 32 * 2 ** 20;
+
+let addon: { watchHeapLimit?(f: Int32Array): void; emptyCache(): void } | null | undefined;
+
+/** The library's native addon, where it builds. */
+function nativeAddon(): typeof addon {
+  if (addon === undefined) {
+    try {
+      const loader = require(path.join(PACKAGE_ROOT, "dist", "lib", "backends", "native", "addon.js")) as { loadAddon(): NonNullable<typeof addon> };
+      addon = loader.loadAddon();
+    } catch {
+      addon = null;
+    }
+  }
+  return addon;
 }
 
 function guardExit(): void {
