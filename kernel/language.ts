@@ -571,7 +571,7 @@ export class CellLanguage {
     this.pending.delete(id);
   }
 
-  complete(code: string, pos: number): { matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number }[] } {
+  complete(code: string, pos: number): { matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number; signature: string }[] } {
     if (this.needsFullNodeTypes(code)) this.useFullNodeTypes();
     const { text, headerLength } = this.moduleText(code, true);
     const file = this.rootFile("complete");
@@ -582,12 +582,82 @@ export class CellLanguage {
     while (end < code.length && /[\w$]/.test(code[end])) end++;
     const prefix = code.slice(start, pos);
     const info = this.service.getCompletionsAtPosition(file, headerLength + pos, { includeCompletionsWithInsertText: true, includeCompletionsForModuleExports: false });
+    // `_name` members are internals (Python's convention too): shown only to who types `_`.
+    const showPrivate = prefix.startsWith("_");
     const entries = (info?.entries ?? [])
-      .filter((e) => !e.name.startsWith("__") && e.name.startsWith(prefix) && !isInternalName(e.name))
+      .filter((e) => !e.name.startsWith("__") && e.name.startsWith(prefix) && !isInternalName(e.name) && (showPrivate || !e.name.startsWith("_")))
       .sort((a, b) => (a.sortText < b.sortText ? -1 : a.sortText > b.sortText ? 1 : a.name.localeCompare(b.name)))
       .slice(0, 1000);
     const matches = entries.map((e) => e.name);
-    return { matches, start, end, types: entries.map((e) => ({ text: e.name, type: completionKind(e.kind), start, end })) };
+    const describe = this.completionDescriber(file, headerLength + start);
+    const types = entries.map((e, i) => {
+      const d = describe(e.name, i < MAX_SIGNATURES);
+      return { text: e.name, type: d?.kind ?? completionKind(e.kind), start, end, signature: d?.signature ?? "" };
+    });
+    return { matches, start, end, types };
+  }
+
+  /**
+   * The kind and signature of each completion, from the symbol it names: TypeScript reports
+   * every imported name (the prelude's, earlier cells') as an "alias", which says nothing.
+   * Members of the expression before a dot, else the names in scope at the word.
+   */
+  private completionDescriber(file: string, wordStart: number): (name: string, withSignature: boolean) => { kind: string; signature: string } | null {
+    const program = this.service.getProgram();
+    const sf = program?.getSourceFile(file);
+    if (!program || !sf) return () => null;
+    const checker = program.getTypeChecker();
+    let access: ts.Node | null = null;
+    let inner: ts.Node = sf;
+    const visit = (node: ts.Node): void => {
+      if (node.pos > wordStart || node.end < wordStart) return;
+      if (node.getStart(sf) <= wordStart) inner = node;
+      if ((ts.isPropertyAccessExpression(node) || ts.isQualifiedName(node)) && wordStart >= (ts.isPropertyAccessExpression(node) ? node.expression : node.left).end) {
+        access = ts.isPropertyAccessExpression(node) ? node.expression : node.left;
+      }
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(sf, visit);
+    const symbols = new Map<string, ts.Symbol>();
+    try {
+      if (access) {
+        const type = checker.getTypeAtLocation(access);
+        for (const p of checker.getPropertiesOfType(checker.getApparentType(type))) symbols.set(p.name, p);
+        const target = checker.getSymbolAtLocation(access);
+        const ns = target && target.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(target) : target;
+        if (ns && ns.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) for (const e of checker.getExportsOfModule(ns)) symbols.set(e.name, e);
+      } else {
+        const flags = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
+        for (const sym of checker.getSymbolsInScope(inner, flags)) if (!symbols.has(sym.name)) symbols.set(sym.name, sym);
+      }
+    } catch {
+      return () => null;
+    }
+    return (name, withSignature) => {
+      let sym = symbols.get(name);
+      if (!sym) return null;
+      if (sym.flags & ts.SymbolFlags.Alias) {
+        try {
+          sym = checker.getAliasedSymbol(sym);
+        } catch {
+          return null;
+        }
+      }
+      // A cell's `let` reaches later cells as `declare let x: typeof __gbv_x` (see header).
+      const kind = symbolKind(sym);
+      if (!kind) return null;
+      let signature = "";
+      if (withSignature && (kind === "function" || kind === "class")) {
+        try {
+          const type = checker.getTypeOfSymbol(sym);
+          const sigs = kind === "class" ? type.getConstructSignatures() : type.getCallSignatures();
+          if (sigs.length) signature = (kind === "class" ? "new " : "") + checker.signatureToString(sigs[0], undefined, ts.TypeFormatFlags.WriteArrowStyleSignature) + (sigs.length > 1 ? ` (+${sigs.length - 1} overload${sigs.length > 2 ? "s" : ""})` : "");
+        } catch {
+          signature = "";
+        }
+      }
+      return { kind, signature };
+    };
   }
 
   inspect(code: string, pos: number, detail: number): { found: boolean; text: string } {
@@ -651,6 +721,24 @@ function isInternalName(name: string): boolean {
   return /^__cell_\d+__$|^__gradbook|^__Gb/.test(name);
 }
 
+/** Completions that get a signature (computing one per entry of a long list would be slow). */
+const MAX_SIGNATURES = 200;
+
+/** Jupyter's completion type of a symbol: function, class, module, variable, property... */
+function symbolKind(sym: ts.Symbol): string | null {
+  const f = sym.flags;
+  if (f & ts.SymbolFlags.Class) return "class";
+  if (f & (ts.SymbolFlags.Function | ts.SymbolFlags.Method)) return "function";
+  if (f & ts.SymbolFlags.Enum) return "enum";
+  if (f & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) return "module";
+  if (f & ts.SymbolFlags.EnumMember) return "constant";
+  if (f & (ts.SymbolFlags.Property | ts.SymbolFlags.Accessor)) return "property";
+  if (f & ts.SymbolFlags.Variable) return "variable";
+  if (f & ts.SymbolFlags.Interface) return "interface";
+  if (f & ts.SymbolFlags.TypeAlias) return "type";
+  return null;
+}
+
 function completionKind(kind: string): string {
   const map: Record<string, string> = {
     method: "function",
@@ -671,7 +759,7 @@ function completionKind(kind: string): string {
     "enum member": "constant",
     module: "module",
     keyword: "keyword",
-    alias: "module",
+    alias: "variable",
   };
   return map[kind] ?? kind;
 }
@@ -705,8 +793,9 @@ function typeErrorContent(diags: ts.Diagnostic[], source: string, headerLength: 
   const first = items[0];
   const traceback = [`TypeScript: ${items.length} type error${items.length > 1 ? "s" : ""}; the cell did not run`];
   for (const it of items.slice(0, 10)) traceback.push(`line ${it.line}, column ${it.column}: ${it.message}`, ...snippet(source, it.line, it.column));
-  // TS1xxx codes are grammar errors (strict-mode rules the parser alone does not apply).
-  const ename = diags.every((d) => d.code < 2000) ? "SyntaxError" : "TypeError";
+  // TS1xxx codes are grammar errors (strict-mode rules the parser alone does not apply). The
+  // rest are TypeScript's verdicts, named apart from a TypeError the running code throws.
+  const ename = diags.every((d) => d.code < 2000) ? "SyntaxError" : "TSError";
   if (ename === "SyntaxError") traceback[0] = `SyntaxError: the cell did not run`;
   return { ename, evalue: `line ${first.line}, column ${first.column}: ${first.message}`, traceback };
 }

@@ -410,3 +410,37 @@ def test_library_frames_point_at_typescript_sources(kernel):
     tb = "\n".join(content["traceback"])
     assert "lib/tensor.ts:" in tb, tb
     assert "dist/" not in tb, tb
+
+
+# What a Python user expects of completion, help and errors
+
+
+def complete(kc, code):
+    msg_id = kc.complete(code, len(code))
+    return reply_to(kc, msg_id)["content"]
+
+
+def test_completion_kinds_signatures_and_no_private_members(kernel):
+    _, kc = kernel
+    r = complete(kc, "tensor([1, 2]).")
+    assert r["matches"] and not any(m.startswith("_") for m in r["matches"]), r["matches"][:10]
+    types = {t["text"]: t for t in r["metadata"]["_jupyter_types_experimental"]}
+    assert types["reshape"]["type"] == "function" and "=> Tensor" in types["reshape"]["signature"]
+    types = {t["text"]: t for t in complete(kc, "nn.")["metadata"]["_jupyter_types_experimental"]}
+    assert types["Dense"]["type"] == "class" and types["Dense"]["signature"].startswith("new (units: number")
+    assert types["binaryCrossEntropy"]["type"] == "function"
+    top = {t["text"]: t["type"] for t in complete(kc, "opt")["metadata"]["_jupyter_types_experimental"]}
+    assert top["optim"] == "module"
+    top = {t["text"]: t["type"] for t in complete(kc, "tens")["metadata"]["_jupyter_types_experimental"]}
+    assert top["tensor"] == "function"
+    run(kc, "let completeMe = 1")
+    top = {t["text"]: t["type"] for t in complete(kc, "completeM")["metadata"]["_jupyter_types_experimental"]}
+    assert top == {"completeMe": "variable"}
+
+
+def test_type_errors_are_named_apart_from_runtime_type_errors(kernel):
+    _, kc = kernel
+    content, _ = run(kc, 'const notAString: string = 42')
+    assert content["ename"] == "TSError" and "TS2322" in content["evalue"]
+    content, _ = run(kc, "(null as any).field")
+    assert content["ename"] == "TypeError"
