@@ -53,7 +53,7 @@ declare const display: __GbDisplay;
 declare function clearOutput(wait?: boolean): void;
 /** Asks the front end for a line of text: \`const name = await input("name? ")\`. */
 declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>;
-/** Shows what a value is (source of a function, methods of an object) in the pager. */
+/** Pages what a value is: its TypeScript signature and doc comment (else its source or methods). */
 declare function help(value: unknown): void;
 interface __GbComm {
   readonly id: string;
@@ -670,7 +670,8 @@ export class CellLanguage {
       if (p < 0) continue;
       const q = this.service.getQuickInfoAtPosition(file, headerLength + p);
       if (!q) continue;
-      let out = ts.displayPartsToString(q.displayParts);
+      // Names reach a cell through its header's imports: "(alias) ... import x" is that artefact.
+      let out = ts.displayPartsToString(q.displayParts).replace(/^\(alias\) /, "").replace(/\n(?:import|export) [\w$]+$/, "");
       const doc = ts.displayPartsToString(q.documentation);
       if (doc) out += `\n\n${doc}`;
       for (const tag of q.tags ?? []) {

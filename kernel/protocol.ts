@@ -265,6 +265,7 @@ export class Protocol {
       }
       if (done.status === "error") error = done.error;
       this.backend.commit(id, done.status === "ok");
+      await this.typedHelp(done.payload);
     }
     if (error) {
       this.sender.send("iopub", "error", error, msg);
@@ -272,6 +273,21 @@ export class Protocol {
       if (c.stop_on_error !== false) this.abortQueued();
     } else {
       this.sender.send(channel, "execute_reply", { status: "ok", execution_count: count, user_expressions: done?.userExpressions ?? {}, payload: done?.payload ?? [] }, msg, { metadata: { status: "ok" } });
+    }
+  }
+
+  /** `help(x)` pages: TypeScript's signature and doc comment of `x`, where it knows them. */
+  private async typedHelp(payload: unknown[]): Promise<void> {
+    for (const p of payload as { source?: string; data?: Record<string, unknown>; inspect?: unknown }[]) {
+      if (p.source !== "page" || typeof p.inspect !== "string") continue;
+      const expr = p.inspect;
+      delete p.inspect;
+      try {
+        const r = await this.backend.inspect(expr, expr.length, 1);
+        if (r.found) p.data = { "text/plain": r.text };
+      } catch (e) {
+        log(`help: inspecting ${expr} failed: ${(e as Error).message}`);
+      }
     }
   }
 

@@ -333,7 +333,7 @@ export class Runtime {
     g.clearOutput = (wait = false) => publisher.clearOutput(wait);
     g.comms = this.comms;
     g.input = (prompt = "", options: { password?: boolean } = {}) => this.input(String(prompt), !!options.password);
-    g.help = (value: unknown) => this.help(value);
+    g.help = (value: unknown, expression?: string) => this.help(value, expression);
   }
 
   private captureStdio(): void {
@@ -428,7 +428,12 @@ export class Runtime {
     });
   }
 
-  private help(value: unknown): void {
+  /**
+   * The pager's text for a value. Cells name the expression (the converter adds it), and the
+   * protocol replaces this text with TypeScript's signature and doc comment for it where the
+   * language service knows them; this is what is left where it does not.
+   */
+  private help(value: unknown, expression?: string): void {
     let text: string;
     if (typeof value === "function") {
       const src = Function.prototype.toString.call(value);
@@ -446,7 +451,8 @@ export class Runtime {
         if (methods.length) text += `\n\nmethods: ${methods.join(", ")}`;
       }
     }
-    const payload = { source: "page", data: { "text/plain": text }, start: 0 };
+    const payload: Record<string, unknown> = { source: "page", data: { "text/plain": text }, start: 0 };
+    if (typeof expression === "string" && expression) payload.inspect = expression;
     if (this.running) this.running.payload.push(payload);
     else this.display.text(text);
   }

@@ -444,3 +444,17 @@ def test_type_errors_are_named_apart_from_runtime_type_errors(kernel):
     assert content["ename"] == "TSError" and "TS2322" in content["evalue"]
     content, _ = run(kc, "(null as any).field")
     assert content["ename"] == "TypeError"
+
+
+def test_help_pages_the_typescript_signature_and_doc(kernel):
+    _, kc = kernel
+    pages = lambda code: [p["data"]["text/plain"] for p in run(kc, code)[0]["payload"] if p["source"] == "page"]
+    (text,) = pages("help(tensor)")
+    assert text.startswith("function tensor(values:") and ": Tensor" in text, text
+    assert "A tensor from" in text  # the doc comment
+    (text,) = pages("help(nn.Dense)")
+    assert text.startswith("class Dense") and "@example" in text
+    (text,) = pages("function helped(a: number): string { return String(a) }\nhelp(helped)")
+    assert text == "function helped(a: number): string"
+    (text,) = pages("help(42)")
+    assert text == "42"
