@@ -75,10 +75,14 @@ async function start(): Promise<void> {
         if (Atomics.load(data.syncFlag, 0) === 1) process.kill(process.pid, "SIGINT");
         const seq = ++interruptSeq;
         const acked = new Promise<boolean>((resolve) => {
+          // No cell active (0): the main thread is most likely idle or collecting garbage (a
+          // full heap), and terminating it then would stop the next cell instead; only a
+          // callback spinning after its cell ended keeps it from answering for long.
+          const wait = Atomics.load(data.syncFlag, 0) === 0 ? 1000 : 150;
           const timer = setTimeout(() => {
             ackWaiters.delete(seq);
             resolve(false);
-          }, 150);
+          }, wait);
           ackWaiters.set(seq, () => {
             clearTimeout(timer);
             resolve(true);

@@ -73,7 +73,7 @@ export interface RuntimeOptions {
   captureStdio?: boolean;
   /**
    * Shared with the I/O thread: [0] is 1 while a cell's synchronous part runs, when SIGINT
-   * (breakOnSigint) stops it cleanly.
+   * (breakOnSigint) stops it cleanly, 2 while the rest of the cell is active, 0 otherwise.
    */
   syncFlag?: Int32Array;
   /**
@@ -485,7 +485,7 @@ export class Runtime {
           } catch (e) {
             reject(e);
           } finally {
-            if (flag) Atomics.store(flag, 0, 0);
+            if (flag) Atomics.store(flag, 0, 2);
           }
         }),
       );
@@ -508,6 +508,7 @@ export class Runtime {
       if (err instanceof KeyboardInterrupt && this.takeHeapFull()) err = heapMemoryError();
       error = err instanceof KeyboardInterrupt || err instanceof MemoryError ? { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] } : formatError(err, this.cells, KERNEL_DIR);
     } finally {
+      if (this.options.syncFlag) Atomics.store(this.options.syncFlag, 0, 0);
       this.running = null;
       for (const [seq, p] of this.inputs) {
         p.reject(new Error("input: the cell has ended"));
