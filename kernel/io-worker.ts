@@ -12,6 +12,7 @@ import { Protocol, KernelBackend, Compiled } from "./protocol";
 import { History } from "./history";
 import { log } from "./log";
 import { fullGc } from "./gc";
+import * as memory from "./memory";
 import type { ExecDone, IoToLang, IoToMain, LangToIo, MainToIo } from "./messages";
 
 interface IoWorkerData {
@@ -189,21 +190,41 @@ async function start(): Promise<void> {
 }
 
 /**
- * The native addon sets the heap flag (syncFlag[1]) when the main thread's JS heap nears its
- * limit; the main thread may be too busy filling it to notice, so this thread interrupts the
- * cell, and the main thread reports a MemoryError instead of a KeyboardInterrupt.
+ * Two watches while a cell runs, both ending in an interrupt that the main thread reports as a
+ * MemoryError instead of a KeyboardInterrupt (syncFlag[1] says which):
+ * - the native addon sets the flag to 1 when the main thread's JS heap nears V8's limit; the
+ *   main thread may be too busy filling it to notice;
+ * - where a limit short of the machine applies (a cgroup, GRADBOOK_MEMORY_LIMIT), memory
+ *   outside the heap (typed arrays, buffers) is watched too: when what is left falls under
+ *   MEMORY_RESERVE and the cell itself used it up, the flag becomes 3. A cell that starts with
+ *   little left (to free memory) is not stopped for it.
  */
 function watchHeap(syncFlag: Int32Array, interrupt: () => Promise<void>): void {
   if (syncFlag.length < 2) return;
+  const watchSystem = memory.limited();
   let busy = false;
-  const timer = setInterval(() => {
-    if (busy || Atomics.load(syncFlag, 1) !== 1) return;
+  let atStart: number | null = null;
+  const stop = (code: number) => {
     busy = true;
-    Atomics.store(syncFlag, 1, 2); // being handled: not this thread's to interrupt again
+    Atomics.store(syncFlag, 1, code);
     void interrupt().finally(() => (busy = false));
+  };
+  const timer = setInterval(() => {
+    if (busy) return;
+    if (Atomics.load(syncFlag, 1) === 1) return stop(2); // 2: being handled, not to interrupt again
+    if (!watchSystem) return;
+    if (Atomics.load(syncFlag, 0) === 0) {
+      atStart = null;
+      return;
+    }
+    const left = memory.available().bytes;
+    atStart ??= left;
+    if (left < MEMORY_RESERVE && left < atStart - MEMORY_RESERVE / 2) stop(3);
   }, 20);
   timer.unref();
 }
+
+const MEMORY_RESERVE = 96 * 2 ** 20;
 
 /**
  * Jupyter clients name themselves in JPY_PARENT_PID; like ipykernel, exit when that process

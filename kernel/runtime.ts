@@ -18,6 +18,7 @@ import { pathToFileURL } from "url";
 import { createDisplay, createTslab, DisplayFn, isDisplayHandle, plainText, Publisher, toBundle } from "./display";
 import { CommManager } from "./comm";
 import { fullGc } from "./gc";
+import * as memory from "./memory";
 import { CellInfo, cellFileName, formatError, registerSourceMap } from "./traceback";
 import type { ErrorContent, ExecRequest, IoToMain, MainToIo, MimeContent, PreludeInfo } from "./messages";
 
@@ -236,12 +237,19 @@ export class Runtime {
     });
   }
 
-  /** Whether the heap ran full since last asked (then resets the flag). */
-  private takeHeapFull(): boolean {
+  /** The MemoryError to report if memory ran out since last asked (then resets the flag). */
+  private takeHeapFull(): MemoryError | null {
     const flag = this.options.heapFlag;
-    if (!flag || Atomics.load(flag, 0) === 0) return false;
+    const code = flag ? Atomics.load(flag, 0) : 0;
+    if (!flag || code === 0) return null;
     Atomics.store(flag, 0, 0);
-    return true;
+    if (code === 3) {
+      return new MemoryError(
+        `the kernel is close to its memory limit (${memory.describe(memory.available())}), so the cell was stopped before the system killed the kernel. ` +
+          "Variables are kept: drop what you no longer need (x = null, t.dispose()) or restart the kernel.",
+      );
+    }
+    return heapMemoryError();
   }
 
   /** Sends every output still batched (before the process exits). */
@@ -361,8 +369,8 @@ export class Runtime {
         break;
       case "interrupt": {
         const running = this.running !== null;
-        const heapFull = this.takeHeapFull();
-        if (this.running) this.running.interrupt(heapFull ? heapMemoryError() : new KeyboardInterrupt());
+        const memoryError = this.takeHeapFull();
+        if (this.running) this.running.interrupt(memoryError ?? new KeyboardInterrupt());
         // Long-running library loops (nn's fit) listen for this and stop between two batches,
         // so training does not go on in the background after the cell was interrupted.
         process.emit("gradbook:interrupt" as never);
@@ -505,7 +513,7 @@ export class Runtime {
     } catch (e) {
       status = "error";
       let err = (e as { code?: string })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" ? new KeyboardInterrupt() : e;
-      if (err instanceof KeyboardInterrupt && this.takeHeapFull()) err = heapMemoryError();
+      if (err instanceof KeyboardInterrupt) err = this.takeHeapFull() ?? err;
       error = err instanceof KeyboardInterrupt || err instanceof MemoryError ? { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] } : formatError(err, this.cells, KERNEL_DIR);
     } finally {
       if (this.options.syncFlag) Atomics.store(this.options.syncFlag, 0, 0);

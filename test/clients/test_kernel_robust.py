@@ -178,6 +178,25 @@ def test_js_heap_exhaustion_is_a_memory_error_not_a_crash():
         km.shutdown_kernel(now=True)
 
 
+def test_memory_outside_the_heap_near_the_limit_is_a_memory_error():
+    # Typed arrays live outside V8's heap: only the kernel's own watch stops them before the
+    # system's out-of-memory killer does. Bounded at 1.6 GB, so that a kernel without the
+    # watch finishes (and fails the test) instead of exhausting the machine.
+    km, kc = start({"GRADBOOK_MEMORY_LIMIT": str(700 * 1024 * 1024)})
+    try:
+        run(kc, 'const kept = "kept"')
+        content, _ = run(kc, "const blocks: Float64Array[] = []\nfor (let i = 0; i < 200; i++) blocks.push(new Float64Array(1e6).fill(i))\n'finished'", timeout=120)
+        assert content["status"] == "error", content
+        assert content["ename"] == "MemoryError"
+        assert "memory limit" in content["evalue"] and "MiB left" in content["evalue"]
+        assert km.is_alive()
+        content, msgs = run(kc, "blocks.length = 0\nkept")
+        assert result_text(msgs) == ["'kept'"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
 # 3. output floods
 
 
