@@ -179,6 +179,11 @@ export function createProgressCallback(options: ProgressOptions): ProgressCallba
       history[e] = l;
       const line = `Epoch ${e + 1}/${epochs || "?"}  ${seconds(now() - epochStart)}  ${formatLogs(l)}`;
       epochLines.push(line);
+      // The points drawn during the epoch were running means of part of it (the first one is one
+      // batch's loss): once the epoch's mean is known it replaces them, so finished epochs are
+      // plotted as epoch means only, like the validation curve, and the chart kept in the
+      // notebook shows one point per epoch.
+      while (trainPoints.length > 0 && trainPoints[trainPoints.length - 1].x > e) trainPoints.pop();
       trainPoints.push({ x: e + 1, logs: l });
       if (sink) {
         publishBar(false);

@@ -38,7 +38,9 @@
 // %% id="cell-02"
 const x = tensor(3, { requiresGrad: true }), y = tensor(-1, { requiresGrad: true }), z = tensor(2, { requiresGrad: true });
 const q = x.add(y);
-q.retainGrad(); // keep the gradient of an intermediate node, to look at it
+// backward() keeps gradients only for the leaves (x, y, z): an intermediate node's gradient is
+// used on the way down and then dropped. retainGrad() asks to keep it, so that we can look at it.
+q.retainGrad();
 const f = q.mul(z);
 f.backward();
 console.log("f =", f.item(), " df/dq =", q.grad!.item());
@@ -118,7 +120,10 @@ function backward(W2: Tensor, X: Tensor, Y: Tensor, A1: Tensor, yHat: Tensor) {
 
 manualSeed(0);
 // Small random weights: all-zero (or all-equal) weights would give every hidden unit the same
-// gradient, and they would stay identical forever.
+// gradient, and they would stay identical forever. `randn(...).mul(0.5)` is the result of an
+// operation, not a leaf we created with { requiresGrad: true }; requiresGrad_() (the trailing
+// underscore means "in place", as in PyTorch) marks that tensor itself as a parameter to
+// differentiate with respect to.
 const W1 = randn([nH, nX], { dtype: "float64" }).mul(0.5).requiresGrad_();
 const b1 = zeros([nH, 1], { dtype: "float64", requiresGrad: true });
 const W2 = randn([1, nH], { dtype: "float64" }).mul(0.5).requiresGrad_();

@@ -54,7 +54,11 @@ function trainByHand(model: nn.Sequential, X: Tensor, y: Tensor, lr: number, num
     for (let start = 0; start < X.shape[0]; start += batchSize) {
       const idx = order.slice(0, start, Math.min(start + batchSize, X.shape[0]));
       const xb = X.indexSelect(0, idx), yb = y.indexSelect(0, idx);
-      // tidy frees the batch's intermediate tensors once the step is done.
+      // tidy(() => ...) runs the function and then frees every tensor it created except the one it
+      // returns (here the loss). Without it each batch's intermediate tensors (activations,
+      // gradients of the graph) would wait for the garbage collector, and native or GPU memory
+      // would grow over the epoch. model.call returns Tensor | Tensor[]; `as Tensor` tells
+      // TypeScript that this model has one output.
       const loss = tidy(() => {
         const yHat = model.call(xb) as Tensor;
         const loss = nn.binaryCrossEntropy(yHat, yb, { fromLogits: true });

@@ -175,3 +175,25 @@ describe("curvesChart", () => {
     expect(c.toSVG()).not.toContain(">validation</text>");
   });
 });
+
+describe("the curves kept after training", () => {
+  it("hold one training point per epoch (the epoch mean), not the running means drawn during it", () => {
+    const clock = { t: 0 };
+    const sink = new RecordingSink(() => clock.t);
+    setDisplaySink(sink);
+    const cb = createProgressCallback({ verbose: 1, now: () => clock.t });
+    train(cb, clock, 3, 100, 50); // 5 s per epoch: several live points inside each epoch
+    const curves = sink.events.filter((e) => e.id.endsWith("-curves"));
+    // While an epoch runs, its partial points are shown...
+    const live = curves.find((e) => {
+      const vals = (e.bundle[VEGALITE_MIME] as { data: { values: { x: number }[] } }).data.values;
+      return vals.some((v) => !Number.isInteger(v.x));
+    });
+    expect(live).toBeDefined();
+    // ...and the final chart has x = 1, 2, 3 only, with the epoch-end values.
+    const values = (curves[curves.length - 1].bundle[VEGALITE_MIME] as { data: { values: { x: number; value: number; metric: string; split: string }[] } }).data.values;
+    const trainingLoss = values.filter((v) => v.metric === "loss" && v.split === "training");
+    expect(trainingLoss.map((v) => v.x)).toEqual([1, 2, 3]);
+    expect(trainingLoss.map((v) => v.value)).toEqual([1, 1 / 2, 1 / 3]);
+  });
+});
