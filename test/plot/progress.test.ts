@@ -176,6 +176,16 @@ describe("curvesChart", () => {
   });
 });
 
+describe("curvesChart axes", () => {
+  it("draws accuracy on a fixed [0, 1] axis and losses on a fitted one", () => {
+    const c = curvesChart([{ x: 1, logs: { loss: 0.7, accuracy: 0.52 } }, { x: 2, logs: { loss: 0.3, accuracy: 0.97 } }], [{ loss: 0.7, accuracy: 0.52 }, { loss: 0.3, accuracy: 0.97 }], ["loss", "accuracy"]);
+    const panels = (c.spec as any).hconcat;
+    expect(panels.map((p: any) => p.encoding.y.title)).toEqual(["loss", "accuracy"]);
+    expect(panels[1].encoding.y.scale).toEqual({ domain: [0, 1], clamp: true });
+    expect(panels[0].encoding.y.scale).toEqual({ zero: false });
+  });
+});
+
 describe("the curves kept after training", () => {
   it("hold one training point per epoch (the epoch mean), not the running means drawn during it", () => {
     const clock = { t: 0 };
