@@ -221,6 +221,39 @@ const result = gradcheck((W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) => cos
 console.log(result.message);
 `ok: ${result.ok}, largest error: ${result.maxError.toExponential(2)}`
 
+// %% [markdown] id="jacobians"
+// ## Jacobians, and why backpropagation never builds them
+//
+// For a node $f$ from $\mathbb{R}^n$ to $\mathbb{R}^k$ the local derivative is a $k \times n$ matrix, the
+// **Jacobian** $J_{ij} = \partial f_i / \partial x_j$, and the chain rule multiplies the upstream
+// gradient by it: $\frac{\partial L}{\partial x} = J^\top \frac{\partial L}{\partial f}$. Most nodes in
+// a network have **sparse** Jacobians. An element-wise function such as $a = \tanh(z)$ has a
+// diagonal one, $\operatorname{diag}(1 - a_i^2)$: multiplying by it is just an element-wise product
+// (the `.mul(A1.square().neg().add(1))` above), and ReLU's copies or zeroes each upstream entry. For
+// $Z = WX$, the Jacobian with respect to $X$ has an entry for every pair of elements, but
+// multiplying by it comes down to $W^\top \frac{\partial L}{\partial Z}$. So backpropagation applies each
+// Jacobian without ever building it.
+//
+// The same rule gives the gradient with respect to the **input**. It is not needed for training,
+// but it shows which pixels or features a prediction depends on, and it is the start of
+// adversarial examples and of methods that change an input to fit a loss.
+
+// %% id="jacobians-code"
+// The Jacobian of tanh on 4 values, row i from autodiff as the gradient of output i: diagonal.
+const zJ = tensor([-1.5, -0.2, 0.4, 2], { dtype: "float64" });
+const unit = eye(4, 4, { dtype: "float64" });
+const jacobianRows = [0, 1, 2, 3].map((i) => grad((v: Tensor) => v.tanh().mul(unit.slice(0, i, i + 1).reshape(-1)).sum())(zJ)[0]);
+console.log("Jacobian of tanh:\n" + stack(jacobianRows).toString());
+console.log("1 − tanh(z)²:", zJ.tanh().square().neg().add(1).toString());
+
+// Backpropagation to the input of the 2-layer network: ∂J/∂X = W1ᵀ dZ1 / m, against autodiff.
+const dXByHand = noGrad(() => {
+  const dZ1 = W2.T.matmul(fwd.yHat.sub(Y)).mul(fwd.A1.square().neg().add(1));
+  return W1.T.matmul(dZ1).div(m);
+});
+const [dXAuto] = grad((inputs: Tensor) => cost(forward(W1.detach(), b1.detach(), W2.detach(), b2.detach(), inputs).yHat, Y))(X);
+`∂J/∂X: shape ${dXAuto.shape}, largest difference from the hand formula ${dXAuto.sub(dXByHand).abs().max().item().toExponential(1)}`
+
 // %% [markdown] id="cell-16"
 // ## Summary
 //
