@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
@@ -53,5 +54,19 @@ describe("course sources type-check against the kernel's view of a session", () 
     expect(errors[0]).toMatch(/extra cell 1, line 1: Property 'sumAll' does not exist on type 'Tensor'/);
     expect(errors[1]).toMatch(/extra cell 2, line 1: Property 'htm' does not exist/);
     expect(errors[2]).toMatch(/extra cell 3, line 1: Type 'string' is not assignable to type 'number'/);
+  });
+});
+
+describe("editors see the same session", () => {
+  it("types/prelude.d.ts is generated from the current library (node scripts/session-types.js)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { render, target } = require("../../scripts/session-types.js") as { render: () => string; target: string };
+    expect(fs.readFileSync(target, "utf8"), "types/prelude.d.ts is out of date: run node scripts/session-types.js").toBe(render());
+  });
+
+  it("every source type-checks as one file with notebooks/src/tsconfig.json", () => {
+    const r = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(srcDir, "tsconfig.json")], { cwd: root, encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
   });
 });
