@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { describe, expect, it } from "vitest";
+import * as os from "os";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lib from "../../lib/index";
 import { setDisplaySink } from "../../lib/display";
 
@@ -160,6 +161,11 @@ async function run(ex: DocExample): Promise<void> {
 }
 
 describe("doc-comment examples", () => {
+  // Examples that save a file (io.saveSafetensors("weights.safetensors", ...)) write it in a
+  // scratch folder, not in the checkout.
+  const cwd = process.cwd();
+  beforeAll(() => process.chdir(fs.mkdtempSync(path.join(os.tmpdir(), "gb-doc-examples-"))));
+  afterAll(() => process.chdir(cwd));
   it("finds the library's examples", () => expect(examples.length).toBeGreaterThan(150));
   for (const ex of examples) {
     const key = `${ex.file}:${ex.line}`;
