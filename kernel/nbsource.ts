@@ -128,6 +128,9 @@ export function renderSource(nb: SourceNotebook, file = "<notebook>"): string {
   }
   nb.cells.forEach((cell, k) => {
     if (k > 0) out.push("");
+    const where = `${file}: cell ${k + 1} (${cell.id ?? "no id"})`;
+    if ("id" in cell.metadata) throw new Error(`${where}: a metadata key named "id" cannot be written in a source (it would be read as the cell's id)`);
+    if (cell.source.includes("\r")) throw new Error(`${where}: carriage return in the cell (use LF line endings)`);
     const attrs: Record<string, unknown> = {};
     if (cell.id !== undefined) attrs.id = cell.id;
     for (const key of Object.keys(cell.metadata).sort()) attrs[key] = cell.metadata[key];
@@ -136,11 +139,15 @@ export function renderSource(nb: SourceNotebook, file = "<notebook>"): string {
     const lines = cell.source.split("\n");
     if (cell.cell_type === "code") {
       lines.forEach((l, n) => {
-        if (MARKER.test(l)) throw new Error(`${file}: cell ${k + 1} (${cell.id ?? "no id"}), line ${n + 1}: a code line cannot start with '// %%' in a source`);
+        if (MARKER.test(l)) throw new Error(`${where}, line ${n + 1}: a code line cannot start with '// %%' in a source`);
       });
       out.push(...lines);
     } else {
-      out.push(...lines.map((l) => (l === "" ? "//" : `// ${l}`)));
+      const commented = lines.map((l) => (l === "" ? "//" : `// ${l}`));
+      commented.forEach((l, n) => {
+        if (MARKER.test(l)) throw new Error(`${where}, line ${n + 1}: a ${cell.cell_type} line cannot start with '%%' in a source (it would read as a cell marker)`);
+      });
+      out.push(...commented);
     }
   });
   return out.join("\n") + "\n";
@@ -280,7 +287,7 @@ interface IpynbCell {
   source: string | string[];
   outputs?: unknown[];
   execution_count?: number | null;
-  attachments?: unknown;
+  attachments?: Record<string, unknown>;
 }
 
 /** A source notebook as the `.ipynb` text Jupyter writes (outputs cleared, keys sorted, indent 1). */
@@ -307,8 +314,13 @@ export function fromIpynb(text: string, file = "<notebook>"): SourceNotebook {
   }
   if (nb.nbformat !== 4 || !Array.isArray(nb.cells)) throw new Error(`${file}: not an nbformat 4 notebook`);
   const { language_info: _languageInfo, ...metadata } = nb.metadata ?? {};
-  const cells = nb.cells.map((c): SourceCell => {
-    const cell: SourceCell = { cell_type: c.cell_type, metadata: { ...(c.metadata ?? {}) }, source: Array.isArray(c.source) ? c.source.join("") : c.source };
+  const cells = nb.cells.map((c, k): SourceCell => {
+    const where = `${file}: cell ${k + 1}${c.id !== undefined ? ` (${c.id})` : ""}`;
+    if (c.cell_type !== "code" && c.cell_type !== "markdown" && c.cell_type !== "raw") throw new Error(`${where}: unknown cell type ${JSON.stringify(c.cell_type)}`);
+    // A source has nowhere to keep a markdown cell's attached images: refuse rather than drop them.
+    if (c.attachments && Object.keys(c.attachments).length > 0) throw new Error(`${where}: has attachments (${Object.keys(c.attachments).join(", ")}); save the images as files next to the notebook and link them instead`);
+    const text = Array.isArray(c.source) ? c.source.join("") : (c.source ?? "");
+    const cell: SourceCell = { cell_type: c.cell_type, metadata: { ...(c.metadata ?? {}) }, source: text.replace(/\r\n?/g, "\n") };
     // JupyterLab records UI state (collapsed, scrolled, execution timing) that a source does not keep.
     for (const k of ["collapsed", "scrolled", "execution", "jp-MarkdownHeadingCollapsed"]) delete cell.metadata[k];
     if (c.id !== undefined) cell.id = c.id;

@@ -114,7 +114,8 @@ const seconds = (performance.now() - t0) / 1000 / reps;
 //
 // ## Exercises
 //
-// 1. Build a 3×3 identity matrix with `eye(3)` and check that multiplying `X.T` (3×2) by it leaves it unchanged.
+// 1. Build a 3×3 identity matrix with `eye(3)` and check that `eye(3).matmul(X.T)` equals `X.T` (3×2).
+//    Why does `X.T.matmul(eye(3))` fail, and which identity matrix works on the right?
 // 2. For $g(w) = \sum_i \sin(w_i)$, predict `w.grad` before running `backward()`, then check.
 // 3. Plot $\tanh(x)$ for $x \in [-4, 4]$ with `plot.lineChart`. Where is it steepest?
 // 4. Time the matrix product for $n = 64, 128, 512$. Does the GFLOP/s figure stay the same? Why might small products be slower per operation?

@@ -146,6 +146,13 @@ const ringHistory = await net.fit(rings.X, rings.y, { epochs: 150, batchSize: 50
 // %% id="cell-14"
 plot.decisionBoundary(net, rings.X, rings.y.reshape(-1), { title: "In the input space the boundary is curved" })
 
+// %% [markdown] id="no-grad-and-casts"
+// Two small things in the next cell. `noGrad(() => ...)` runs the function without recording the
+// operations for differentiation: we only want to look at the hidden layer's outputs, not train
+// through them, so there is no graph to keep. `encoder.call(...)` is typed to return a tensor or a
+// list of tensors (some layers have several outputs); `as Tensor` tells TypeScript that here it is
+// one tensor. It changes nothing at run time.
+
 // %% id="cell-15"
 const hidden = noGrad(() => encoder.call(rings.X) as Tensor);
 plot.scatter(hidden, rings.y.reshape(-1), { title: "The same points as the last hidden layer sees them", xLabel: "hidden unit 1", yLabel: "hidden unit 2" })

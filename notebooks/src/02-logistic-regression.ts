@@ -207,7 +207,39 @@ plot.decisionBoundary((points: Tensor) => predict(points, model.w, model.b), spl
 // represent the pattern (here: the classes are not linearly separable), gradient descent did not find
 // good parameters (an odd cost curve; tune the hyperparameters), or the examples do not represent
 // the new data (high training accuracy, low test accuracy; get more or better data).
+
+// %% [markdown] id="images-and-classes"
+// ## Images as input, and more than two classes
 //
+// Logistic regression takes a vector of features. An image becomes one: a grey image of $H \times W$
+// pixels is an $H \times W$ array of brightness values (0 is black, 255 white, often scaled to
+// $[0, 1]$); a colour image has three such arrays, one per **channel** (red, green, blue), so
+// $H \times W \times 3$ numbers. Laid out in one line (**flattened**), every pixel of every channel is
+// one feature: a vector of length $3HW$, and the model is unchanged. Lecture 07 does this with MNIST.
+//
+// Many tasks have $n_c > 2$ classes (10 digits, 1,000 ImageNet categories). Two cases differ:
+// **multiclass**, where each example has exactly one class, and **multilabel**, where it may have
+// several or none (a photo with a dog *and* a ball). Binary classifiers can be combined:
+//
+// - **one-vs-all** (one-vs-rest): $n_c$ classifiers, the $k$-th trained on "class $k$ or not";
+//   predict the class whose classifier is most confident. Since each one decides alone, this also
+//   serves multilabel problems: keep every class whose classifier says yes.
+// - **one-vs-one**: one classifier for each pair of classes, $n_c(n_c - 1)/2$ in all, each trained
+//   only on the examples of its two classes; the class that wins most of the votes is predicted.
+//   Its accuracy is usually close to one-vs-all's, but the number of classifiers grows with the
+//   square of $n_c$.
+// - **one network with $n_c$ outputs**: the usual choice for a neural network, with a softmax that
+//   turns the outputs into probabilities of mutually exclusive classes (lecture 05). For multilabel
+//   problems each output gets its own sigmoid and binary cross-entropy instead.
+
+// %% id="images-and-classes-code"
+// A small colour image (height 4, width 5, 3 channels) as a feature vector of 3·H·W values,
+// and how many binary classifiers each strategy needs.
+const rgbImage = rand([4, 5, 3]);
+console.log("image", rgbImage.shape, "→ features", rgbImage.reshape(-1).shape);
+[2, 10, 1000].map((nc) => `n_c = ${nc}: one-vs-all ${nc} classifiers, one-vs-one ${(nc * (nc - 1)) / 2}`).join("\n")
+
+// %% [markdown] id="summary"
 // ## Summary
 //
 // - Logistic regression predicts $a = \sigma(w^Tx + b)$ and answers 1 when $a > 0.5$; its boundary is a line.

@@ -38,7 +38,9 @@
 // %% id="cell-02"
 const x = tensor(3, { requiresGrad: true }), y = tensor(-1, { requiresGrad: true }), z = tensor(2, { requiresGrad: true });
 const q = x.add(y);
-q.retainGrad(); // keep the gradient of an intermediate node, to look at it
+// backward() keeps gradients only for the leaves (x, y, z): an intermediate node's gradient is
+// used on the way down and then dropped. retainGrad() asks to keep it, so that we can look at it.
+q.retainGrad();
 const f = q.mul(z);
 f.backward();
 console.log("f =", f.item(), " df/dq =", q.grad!.item());
@@ -118,7 +120,10 @@ function backward(W2: Tensor, X: Tensor, Y: Tensor, A1: Tensor, yHat: Tensor) {
 
 manualSeed(0);
 // Small random weights: all-zero (or all-equal) weights would give every hidden unit the same
-// gradient, and they would stay identical forever.
+// gradient, and they would stay identical forever. `randn(...).mul(0.5)` is the result of an
+// operation, not a leaf we created with { requiresGrad: true }; requiresGrad_() (the trailing
+// underscore means "in place", as in PyTorch) marks that tensor itself as a parameter to
+// differentiate with respect to.
 const W1 = randn([nH, nX], { dtype: "float64" }).mul(0.5).requiresGrad_();
 const b1 = zeros([nH, 1], { dtype: "float64", requiresGrad: true });
 const W2 = randn([1, nH], { dtype: "float64" }).mul(0.5).requiresGrad_();
@@ -215,6 +220,39 @@ console.log("buggy dW1:   relative error", relativeError(dW1Wrong, dW1Numeric).t
 const result = gradcheck((W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) => cost(forward(W1, b1, W2, b2, X).yHat, Y), [W1, b1, W2, b2]);
 console.log(result.message);
 `ok: ${result.ok}, largest error: ${result.maxError.toExponential(2)}`
+
+// %% [markdown] id="jacobians"
+// ## Jacobians, and why backpropagation never builds them
+//
+// For a node $f$ from $\mathbb{R}^n$ to $\mathbb{R}^k$ the local derivative is a $k \times n$ matrix, the
+// **Jacobian** $J_{ij} = \partial f_i / \partial x_j$, and the chain rule multiplies the upstream
+// gradient by it: $\frac{\partial L}{\partial x} = J^\top \frac{\partial L}{\partial f}$. Most nodes in
+// a network have **sparse** Jacobians. An element-wise function such as $a = \tanh(z)$ has a
+// diagonal one, $\operatorname{diag}(1 - a_i^2)$: multiplying by it is just an element-wise product
+// (the `.mul(A1.square().neg().add(1))` above), and ReLU's copies or zeroes each upstream entry. For
+// $Z = WX$, the Jacobian with respect to $X$ has an entry for every pair of elements, but
+// multiplying by it comes down to $W^\top \frac{\partial L}{\partial Z}$. So backpropagation applies each
+// Jacobian without ever building it.
+//
+// The same rule gives the gradient with respect to the **input**. It is not needed for training,
+// but it shows which pixels or features a prediction depends on, and it is the start of
+// adversarial examples and of methods that change an input to fit a loss.
+
+// %% id="jacobians-code"
+// The Jacobian of tanh on 4 values, row i from autodiff as the gradient of output i: diagonal.
+const zJ = tensor([-1.5, -0.2, 0.4, 2], { dtype: "float64" });
+const unit = eye(4, 4, { dtype: "float64" });
+const jacobianRows = [0, 1, 2, 3].map((i) => grad((v: Tensor) => v.tanh().mul(unit.slice(0, i, i + 1).reshape(-1)).sum())(zJ)[0]);
+console.log("Jacobian of tanh:\n" + stack(jacobianRows).toString());
+console.log("1 − tanh(z)²:", zJ.tanh().square().neg().add(1).toString());
+
+// Backpropagation to the input of the 2-layer network: ∂J/∂X = W1ᵀ dZ1 / m, against autodiff.
+const dXByHand = noGrad(() => {
+  const dZ1 = W2.T.matmul(fwd.yHat.sub(Y)).mul(fwd.A1.square().neg().add(1));
+  return W1.T.matmul(dZ1).div(m);
+});
+const [dXAuto] = grad((inputs: Tensor) => cost(forward(W1.detach(), b1.detach(), W2.detach(), b2.detach(), inputs).yHat, Y))(X);
+`∂J/∂X: shape ${dXAuto.shape}, largest difference from the hand formula ${dXAuto.sub(dXByHand).abs().max().item().toExponential(1)}`
 
 // %% [markdown] id="cell-16"
 // ## Summary

@@ -140,6 +140,14 @@ console.log("ŷ − y:              ", yHat.sub(yTrue).toString());
 // softmax + cross-entropy gives a clean, non-saturating error signal, which is why classifiers end
 // with it.
 //
+// Softmax assumes that exactly one class is right: raising one probability lowers the others. For
+// **multilabel** outputs (an image may show several of the classes, or none), give each output its
+// own sigmoid and binary cross-entropy instead; each output is then a yes/no classifier for its
+// class, one-vs-all inside one network. The input side is the same in both cases: an image, grey
+// ($H \times W$) or colour ($H \times W \times 3$ channels), enters a dense network flattened into one
+// vector of pixel values.
+
+// %% [markdown] id="summary"
 // ## Summary
 //
 // - Without activations a deep network collapses to a single linear map.

@@ -96,7 +96,10 @@ console.log("largest error on the training set:", fitted.sub(yTrain).abs().max()
 // %% id="cell-11"
 const grid = linspace(-0.5, 6.5, 701);
 const curve = net(grid.reshape(-1, 1)).reshape(-1);
-plot.lineChart({ network: curve, "sin(x)": grid.sin() }, { x: grid, title: `${2 * m} ReLU units reproduce ${m} noisy samples of sin(x)`, xLabel: "x", yLabel: "y", points: false })
+plot.lineChart({ network: curve, "sin(x)": grid.sin() }, {
+  x: grid, markers: { x: xTrain, y: yTrain, label: "training points" },
+  title: `${2 * m} ReLU units reproduce ${m} noisy samples of sin(x)`, xLabel: "x", yLabel: "y", points: false,
+})
 
 // %% id="cell-12"
 plot.scatter(tensor([Array.from(xTrain.data()), Array.from(yTrain.data())]).T, undefined, { title: "The training set", xLabel: "x", yLabel: "y" })

@@ -54,7 +54,11 @@ function trainByHand(model: nn.Sequential, X: Tensor, y: Tensor, lr: number, num
     for (let start = 0; start < X.shape[0]; start += batchSize) {
       const idx = order.slice(0, start, Math.min(start + batchSize, X.shape[0]));
       const xb = X.indexSelect(0, idx), yb = y.indexSelect(0, idx);
-      // tidy frees the batch's intermediate tensors once the step is done.
+      // tidy(() => ...) runs the function and then frees every tensor it created except the one it
+      // returns (here the loss). Without it each batch's intermediate tensors (activations,
+      // gradients of the graph) would wait for the garbage collector, and native or GPU memory
+      // would grow over the epoch. model.call returns Tensor | Tensor[]; `as Tensor` tells
+      // TypeScript that this model has one output.
       const loss = tidy(() => {
         const yHat = model.call(xb) as Tensor;
         const loss = nn.binaryCrossEntropy(yHat, yb, { fromLogits: true });
@@ -221,6 +225,11 @@ mlp.summary([784])
 // MNIST holds 70,000 handwritten digits of 28×28 grey pixels. We take 5,000 training images (so that
 // training takes seconds on a CPU) and 1,000 test images, each flattened into a vector of 784 pixel
 // values scaled to $[0, 1]$ (the loader divides by 255, a scaling that suits image data).
+//
+// Flattening throws away which pixels are neighbours: the network would learn just as well if the
+// 784 positions were shuffled the same way in every image. A colour image would give $28 \cdot 28 \cdot 3$
+// inputs, one per pixel and channel. The ten classes are exclusive, so the last layer has 10 outputs
+// with a softmax (lecture 05); convolutional networks (lecture 08) keep the image's grid instead.
 
 // %% id="cell-19"
 const train = data.loadMnist({ split: "train", limit: 5000, flatten: true });
