@@ -15,6 +15,12 @@ import { loadCudaBackend } from "./backends/cuda";
 export class StorageRef {
   refs = 1;
   /**
+   * Bumped by every in-place write to the storage (assign, addInPlace). A backward step
+   * compares it with the version it saved, so a gradient computed from values changed after
+   * the forward pass raises instead of being silently wrong (PyTorch's version counter).
+   */
+  version = 0;
+  /**
    * The engine that still has to register this storage with its FinalizationRegistry, or
    * null once registered (or never to be). Registration is deferred while a tidy scope holds
    * the tensor: the scope keeps it reachable, and most such tensors are disposed when it ends,

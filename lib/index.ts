@@ -10,7 +10,7 @@
  * w.grad;   // d loss / d w
  */
 export { Tensor, isTensor } from "./tensor";
-export type { VarOptions } from "./tensor";
+export type { VarOptions, TensorBackwardOptions } from "./tensor";
 export type { DType, DeviceName, Backend, Storage, View, TypedArray } from "./backend";
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, checkShape,

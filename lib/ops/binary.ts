@@ -4,7 +4,7 @@
  */
 import type { BinaryOp } from "../backend";
 import { COMPARISON_OPS } from "../backend";
-import { recordNode, type GradNode } from "../autograd";
+import { recordNode, versionsOf, type GradNode } from "../autograd";
 import { isFloat } from "../dtype";
 import { Tensor, makeTensor } from "../tensor";
 import { astype } from "./cast";
@@ -19,11 +19,19 @@ type Grad = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tens
 /** Ops whose integer inputs are computed in float (true division, like PyTorch). */
 const FLOAT_RESULT = new Set<BinaryOp>(["div"]);
 
+/** Which of a, b and the output a gradient rule reads (bits 1, 2, 4), for in-place checks. */
+const SAVES_NONE = 0, SAVES_AB = 3, SAVES_ALL = 7;
+
 /** The autodiff record of a binary op: its operands, output and gradient rule. */
 class BinaryNode implements GradNode {
   readonly inputs: Tensor[];
-  constructor(readonly name: string, a: Tensor, b: Tensor, private readonly out: Tensor, private readonly grad: Grad) {
+  readonly saved: Tensor[];
+  readonly versions: number[];
+  freed = false;
+  constructor(readonly name: string, a: Tensor, b: Tensor, private readonly out: Tensor, private readonly grad: Grad, saves: number) {
     this.inputs = [a, b];
+    this.saved = saves === SAVES_NONE ? [] : saves === SAVES_AB ? [a, b] : [a, b, out];
+    this.versions = versionsOf(this.saved);
   }
   backward(g: Tensor): (Tensor | null)[] {
     const a = this.inputs[0], b = this.inputs[1];
@@ -32,7 +40,7 @@ class BinaryNode implements GradNode {
   }
 }
 
-function binary(op: BinaryOp, name: string, x: Operand, y: Operand, grad: Grad | null): Tensor {
+function binary(op: BinaryOp, name: string, x: Operand, y: Operand, grad: Grad | null, saves = SAVES_AB): Tensor {
   let a: Tensor, b: Tensor;
   // The common case (two live tensors of one dtype on one device) without building a pair.
   if (x instanceof Tensor && y instanceof Tensor && !x.isDisposed && !y.isDisposed && x.storage.dtype === y.storage.dtype && x.storage.backend === y.storage.backend) { a = x; b = y; }
@@ -43,13 +51,13 @@ function binary(op: BinaryOp, name: string, x: Operand, y: Operand, grad: Grad |
   const be = a.storage.backend;
   const out = makeTensor(be.binary(op, broadcastView(a, shape), broadcastView(b, shape), shape), shape);
   if (grad === null || !(a.requiresGrad || b.requiresGrad)) return out;
-  return recordNode(out, new BinaryNode(name, a, b, out, grad));
+  return recordNode(out, new BinaryNode(name, a, b, out, grad, saves));
 }
 
 /** a + b */
-export const add = (a: Operand, b: Operand): Tensor => binary("add", "AddBackward", a, b, (g) => [g, g]);
+export const add = (a: Operand, b: Operand): Tensor => binary("add", "AddBackward", a, b, (g) => [g, g], SAVES_NONE);
 /** a - b */
-export const sub = (a: Operand, b: Operand): Tensor => binary("sub", "SubBackward", a, b, (g, _a, b) => [g, b.requiresGrad ? neg(g) : null]);
+export const sub = (a: Operand, b: Operand): Tensor => binary("sub", "SubBackward", a, b, (g, _a, b) => [g, b.requiresGrad ? neg(g) : null], SAVES_NONE);
 /** a * b */
 export const mul = (a: Operand, b: Operand): Tensor =>
   binary("mul", "MulBackward", a, b, (g, a, b) => [a.requiresGrad ? mul(g, b) : null, b.requiresGrad ? mul(g, a) : null]);
@@ -62,7 +70,7 @@ export const pow = (a: Operand, b: Operand): Tensor =>
     a.requiresGrad ? mul(g, mul(b, pow(a, sub(b, 1)))) : null,
     // d/db a^b = a^b ln a; where a = 0 the limit used by PyTorch is 0.
     b.requiresGrad ? mul(g, where(eq(a, 0), 0, mul(y, log(a)))) : null,
-  ]);
+  ], SAVES_ALL);
 /** Elementwise maximum; ties split the gradient equally, as in PyTorch. */
 export const maximum = (a: Operand, b: Operand): Tensor =>
   binary("maximum", "MaximumBackward", a, b, (g, a, b) => minMaxGrad(g, a, b, gt(a, b)));

@@ -48,7 +48,7 @@ function convFwd(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
   return record(out, "ConvolutionBackward", [x, w], (g) => [
     x.requiresGrad ? convBwdInput(g, w, p) : null,
     w.requiresGrad ? convBwdWeight(x, g, p) : null,
-  ]);
+  ], undefined, [x, w]);
 }
 
 /** dx = convᵀ(dy, w) */
@@ -58,7 +58,7 @@ function convBwdInput(dy: Tensor, w: Tensor, p: Conv2dParams): Tensor {
   return record(out, "ConvolutionBackwardInput", [dy, w], (g) => [
     dy.requiresGrad ? convFwd(g, w, p) : null,
     w.requiresGrad ? convBwdWeight(g, dy, p) : null,
-  ]);
+  ], undefined, [dy, w]);
 }
 
 /** dw = corr(x, dy) */
@@ -68,7 +68,7 @@ function convBwdWeight(x: Tensor, dy: Tensor, p: Conv2dParams): Tensor {
   return record(out, "ConvolutionBackwardWeight", [x, dy], (g) => [
     x.requiresGrad ? convBwdInput(dy, g, p) : null,
     dy.requiresGrad ? convFwd(x, g, p) : null,
-  ]);
+  ], undefined, [x, dy]);
 }
 
 /**

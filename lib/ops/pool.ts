@@ -1,6 +1,6 @@
 /** Max and average pooling over NCHW tensors. */
 import type { Pool2dParams } from "../backend";
-import { record } from "../autograd";
+import { NO_SAVED, record } from "../autograd";
 import { isFloat } from "../dtype";
 import { OpError, fmtShape } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
@@ -53,7 +53,7 @@ export function maxPool2d(x: Tensor, kernelSize: number | [number, number], opts
   const out = makeTensor(r.out, [p.n, p.c, p.outH, p.outW]);
   const indices = makeTensor(r.indices, [p.n, p.c, p.outH * p.outW]);
   if (!x.requiresGrad) return out;
-  return record(out, "MaxPool2DBackward", [x], (g) => [maxPoolBackward(g, indices, p)]);
+  return record(out, "MaxPool2DBackward", [x], (g) => [maxPoolBackward(g, indices, p)], undefined, NO_SAVED);
 }
 
 function maxPoolBackward(g: Tensor, indices: Tensor, p: Pool2dParams): Tensor {
@@ -66,7 +66,7 @@ function maxPoolBackward(g: Tensor, indices: Tensor, p: Pool2dParams): Tensor {
   // Its adjoint picks, for each window, the gradient at the window's maximum.
   return record(out, "MaxPool2DBackwardBackward", [g], (gg) => [
     reshape(gather(reshape(gg, [p.n, p.c, p.h * p.w]), 2, indices), [p.n, p.c, p.outH, p.outW]),
-  ]);
+  ], undefined, NO_SAVED);
 }
 
 /** Mean over kH×kW windows (padding counted in the divisor unless countIncludePad is false). */
@@ -82,7 +82,7 @@ function avgFwd(x: Tensor, p: Pool2dParams): Tensor {
   const out = makeTensor(be.avgPool2d(s, p), [p.n, p.c, p.outH, p.outW]);
   releaseTemp(x, s);
   if (!x.requiresGrad) return out;
-  return record(out, "AvgPool2DBackward", [x], (g) => [avgBwd(g, p)]);
+  return record(out, "AvgPool2DBackward", [x], (g) => [avgBwd(g, p)], undefined, NO_SAVED);
 }
 
 function avgBwd(g: Tensor, p: Pool2dParams): Tensor {
@@ -91,5 +91,5 @@ function avgBwd(g: Tensor, p: Pool2dParams): Tensor {
   const out = makeTensor(be.avgPool2dBackward(s, p), [p.n, p.c, p.h, p.w]);
   releaseTemp(g, s);
   if (!g.requiresGrad) return out;
-  return record(out, "AvgPool2DBackwardBackward", [g], (gg) => [avgFwd(gg, p)]);
+  return record(out, "AvgPool2DBackwardBackward", [g], (gg) => [avgFwd(gg, p)], undefined, NO_SAVED);
 }

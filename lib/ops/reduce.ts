@@ -3,7 +3,7 @@
  * back over the reduced axes with public ops.
  */
 import type { ReduceOp } from "../backend";
-import { record } from "../autograd";
+import { NO_SAVED, record } from "../autograd";
 import { isFloat } from "../dtype";
 import { OpError, fmtShape, normAxes, normAxis } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
@@ -11,7 +11,7 @@ import { add, div, eq, logicalOr, mul, sub } from "./binary";
 import { astype } from "./cast";
 import { detach, expand, reshape } from "./shape";
 import { where } from "./select";
-import { exp, log, sqrt } from "./unary";
+import { exp, log } from "./unary";
 import { checkTensor, denseStorage, floatDtypeOf, releaseTemp } from "./util";
 
 type Axis = number | readonly number[] | undefined | null;
@@ -51,7 +51,7 @@ export function sum(x: Tensor, axis?: Axis, keepdim = false): Tensor {
   if (x.dtype === "bool") x = astype(x, "int32");
   const out = rawReduce("sum", x, axes, keepdim);
   if (!x.requiresGrad) return out;
-  return record(out, "SumBackward", [x], (g) => [expandBack(g, x, axes, keepdim)]);
+  return record(out, "SumBackward", [x], (g) => [expandBack(g, x, axes, keepdim)], undefined, NO_SAVED);
 }
 
 /** Mean over `axis` (all axes when omitted); integers are averaged in float32. */
@@ -130,9 +130,16 @@ export function variance(x: Tensor, axis?: Axis | VarOptions, keepdim = false, c
   return div(sum(mul(d, d), axes, o.keepdim), Math.max(0, n - o.correction));
 }
 
-/** Standard deviation: the square root of `var` (same arguments). */
+/**
+ * Standard deviation: the square root of `var` (same arguments). Where the spread is 0 its
+ * gradient is 0, as in PyTorch, not the NaN of sqrt's infinite slope times a zero: a constant
+ * row standardised by hand must not poison the weights.
+ */
 export function std(x: Tensor, axis?: Axis | VarOptions, keepdim = false, correction = 1): Tensor {
-  return sqrt(variance(x, axis, keepdim, correction));
+  const v = variance(x, axis, keepdim, correction);
+  const out = makeTensor(v.storage.backend.unary("sqrt", v), [...v.shape]);
+  if (!v.requiresGrad) return out;
+  return record(out, "StdBackward", [v], (g) => [where(eq(out, 0), 0, div(g, mul(out, 2)))], undefined, [out]);
 }
 
 /** log(sum(exp(x))) over `axis`, computed without overflow. */

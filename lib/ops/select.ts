@@ -39,7 +39,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   return record(out, "WhereBackward", [fa, fb], (g) => [
     fa.requiresGrad ? sumTo(where(c, g, 0), fa.shape) : null,
     fb.requiresGrad ? sumTo(where(c, 0, g), fb.shape) : null,
-  ]);
+  ], undefined, [c]);
 }
 
 /**
@@ -97,7 +97,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   releaseTemp(x, xs);
   releaseTemp(index, is);
   if (!x.requiresGrad) return out;
-  return record(out, "GatherBackward", [x], (g) => [scatterAddRaw(x.shape, a, index, g)]);
+  return record(out, "GatherBackward", [x], (g) => [scatterAddRaw(x.shape, a, index, g)], undefined, [index]);
 }
 
 /** zeros(outShape) with src added at index along axis; the adjoint of gather. */
@@ -111,7 +111,7 @@ function scatterAddRaw(outShape: readonly number[], axis: number, index: Tensor,
   releaseTemp(s, ss);
   releaseTemp(index, is);
   if (!s.requiresGrad) return out;
-  return record(out, "ScatterAddBackward", [s], (g) => [gather(g, axis, index)]);
+  return record(out, "ScatterAddBackward", [s], (g) => [gather(g, axis, index)], undefined, [index]);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** sort, topk and cumsum. Sorted values are gathered from x, so their gradient comes free. */
-import { record } from "../autograd";
+import { NO_SAVED, record } from "../autograd";
 import { OpError, fmtShape, normAxis } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
 import { add, sub } from "./binary";
@@ -61,5 +61,5 @@ export function cumsum(x: Tensor, axis: number): Tensor {
   releaseTemp(src, s);
   if (!src.requiresGrad) return out;
   // d/dx_i of sum_j g_j y_j = sum_{j >= i} g_j = total - cumsum(g) + g: differentiable again.
-  return record(out, "CumsumBackward", [src], (g) => [add(sub(sum(g, a, true), cumsum(g, a)), g)]);
+  return record(out, "CumsumBackward", [src], (g) => [add(sub(sum(g, a, true), cumsum(g, a)), g)], undefined, NO_SAVED);
 }
