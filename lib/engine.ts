@@ -10,6 +10,7 @@ import { bytesPerElement } from "./dtype";
 // Both modules are cheap to import: each loads its addon only when its loader is called.
 import { loadNativeBackend } from "./backends/native";
 import { loadCudaBackend } from "./backends/cuda";
+import { OpError } from "./errors";
 
 /** The record one storage keeps: how many tensors (views) use it, and its size. */
 export class StorageRef {
@@ -51,7 +52,7 @@ const DEVICES: readonly DeviceName[] = ["js", "cpu", "cuda"];
 /** Checks a device name given by a user. */
 export function checkDevice(op: string, d: unknown): DeviceName {
   if (d === "js" || d === "cpu" || d === "cuda") return d;
-  throw new Error(`${op}: unknown device ${JSON.stringify(d)}; expected one of ${DEVICES.join(", ")}`);
+  throw new OpError(op, `unknown device ${JSON.stringify(d)}; expected one of ${DEVICES.join(", ")}`);
 }
 
 type Loader = () => Backend;

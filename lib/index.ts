@@ -29,7 +29,7 @@ export type { DeviceMemory } from "./engine";
 export { OpError } from "./errors";
 export { setPrintOptions } from "./print";
 export type { PrintOptions } from "./print";
-export { isFloat, promoteTypes } from "./dtype";
+export { isFloat, promoteTypes, promoteOperands } from "./dtype";
 
 import { getEngine } from "./engine";
 import type { DeviceName } from "./backend";

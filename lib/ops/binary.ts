@@ -6,6 +6,7 @@ import type { BinaryOp } from "../backend";
 import { COMPARISON_OPS } from "../backend";
 import { recordNode, versionsOf, type GradNode } from "../autograd";
 import { isFloat } from "../dtype";
+import { OpError } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
 import { astype } from "./cast";
 import { sumTo } from "./reduce";
@@ -46,12 +47,36 @@ function binary(op: BinaryOp, name: string, x: Operand, y: Operand, grad: Grad |
   if (x instanceof Tensor && y instanceof Tensor && !x.isDisposed && !y.isDisposed && x.storage.dtype === y.storage.dtype && x.storage.backend === y.storage.backend) { a = x; b = y; }
   else [a, b] = binaryOperands(op, x, y);
   if (FLOAT_RESULT.has(op) && !isFloat(a.dtype)) { a = astype(a, "float32"); b = astype(b, "float32"); }
-  else if (a.dtype === "bool" && !COMPARISON_OPS.has(op)) { a = astype(a, "int32"); b = astype(b, "int32"); }
+  else if (a.dtype === "bool" && !COMPARISON_OPS.has(op)) return boolBinary(op, a, b);
+  else if (op === "pow" && a.dtype === "int32") checkIntPow(b);
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const be = a.storage.backend;
   const out = makeTensor(be.binary(op, broadcastView(a, shape), broadcastView(b, shape), shape), shape);
   if (grad === null || !(a.requiresGrad || b.requiresGrad)) return out;
   return recordNode(out, new BinaryNode(name, a, b, out, grad, saves));
+}
+
+/**
+ * Two bool tensors, as in PyTorch: add is logical or, mul logical and, maximum/minimum or/and,
+ * all giving bool; subtraction and pow are refused.
+ */
+function boolBinary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  if (op === "sub") throw new OpError("sub", "subtracting two bool tensors is not supported (as in PyTorch); use a.ne(b) for exclusive or, or convert first with .int()");
+  if (op === "pow") throw new OpError("pow", "pow is not defined for bool tensors (as in PyTorch); convert first with .int() or .float()");
+  const out = binary(op, "", astype(a, "int32"), astype(b, "int32"), null);
+  return astype(out, "bool");
+}
+
+/** PyTorch refuses integers to negative integer powers (the result would be truncated to 0). */
+function checkIntPow(e: Tensor): void {
+  if (e.size === 0) return;
+  const be = e.storage.backend;
+  const s = be.contiguous(e);
+  const v = be.read(s);
+  be.dispose(s);
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] < 0) throw new OpError("pow", `integers to negative integer powers are not allowed (exponent ${v[i]}); use a float base, e.g. x.float().pow(${v[i]})`);
+  }
 }
 
 /** a + b */

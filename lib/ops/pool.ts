@@ -6,7 +6,7 @@ import { OpError, fmtShape } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
 import { astype } from "./cast";
 import { gather } from "./select";
-import { reshape } from "./shape";
+import { reshape, squeeze, unsqueeze } from "./shape";
 import { checkTensor, denseStorage, releaseTemp } from "./util";
 
 export interface Pool2dOptions {
@@ -27,7 +27,7 @@ function pair(op: string, name: string, v: number | [number, number], min: numbe
 
 function params(op: string, x: Tensor, kernelSize: number | [number, number], opts: Pool2dOptions): Pool2dParams {
   checkTensor(op, "x", x);
-  if (x.ndim !== 4) throw new OpError(op, `x must be 4-D [N, C, H, W], got shape ${fmtShape(x.shape)}`);
+  if (x.ndim !== 4) throw new OpError(op, `x must be 4-D [N, C, H, W] or 3-D [C, H, W], got shape ${fmtShape(x.shape)}`);
   const [kh, kw] = pair(op, "kernelSize", kernelSize, 1);
   const [sh, sw] = pair(op, "stride", opts.stride ?? [kh, kw], 1);
   const [ph, pw] = pair(op, "padding", opts.padding ?? 0, 0);
@@ -44,6 +44,7 @@ function params(op: string, x: Tensor, kernelSize: number | [number, number], op
  * @example maxPool2d(x, 2)   // halves H and W
  */
 export function maxPool2d(x: Tensor, kernelSize: number | [number, number], opts: Pool2dOptions = {}): Tensor {
+  if (x instanceof Tensor && x.ndim === 3) return squeeze(maxPool2d(unsqueeze(x, 0), kernelSize, opts), 0);
   const p = params("maxPool2d", x, kernelSize, opts);
   if (!isFloat(x.dtype)) x = astype(x, "float32");
   const be = x.storage.backend;
@@ -71,6 +72,7 @@ function maxPoolBackward(g: Tensor, indices: Tensor, p: Pool2dParams): Tensor {
 
 /** Mean over kH×kW windows (padding counted in the divisor unless countIncludePad is false). */
 export function avgPool2d(x: Tensor, kernelSize: number | [number, number], opts: Pool2dOptions = {}): Tensor {
+  if (x instanceof Tensor && x.ndim === 3) return squeeze(avgPool2d(unsqueeze(x, 0), kernelSize, opts), 0);
   const p = params("avgPool2d", x, kernelSize, opts);
   if (!isFloat(x.dtype)) x = astype(x, "float32");
   return avgFwd(x, p);

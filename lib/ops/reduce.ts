@@ -48,10 +48,29 @@ function expandBack(g: Tensor, x: Tensor, axes: number[], keepdim: boolean): Ten
 export function sum(x: Tensor, axis?: Axis, keepdim = false): Tensor {
   checkTensor("sum", "x", x);
   const axes = normAxes("sum", axis, x.ndim);
-  if (x.dtype === "bool") x = astype(x, "int32");
+  if (x.dtype === "bool" || x.dtype === "int32") return intTotal("sum", x, rawReduce("sum", astype(x, "float64"), axes, keepdim));
   const out = rawReduce("sum", x, axes, keepdim);
   if (!x.requiresGrad) return out;
   return record(out, "SumBackward", [x], (g) => [expandBack(g, x, axes, keepdim)], undefined, NO_SAVED);
+}
+
+/**
+ * @internal An integer reduction computed in float64 (exact up to 2^53), back to int32. PyTorch
+ * accumulates integers in int64; we have no int64, so a total outside int32's range raises
+ * instead of wrapping around silently.
+ */
+export function intTotal(op: string, x: Tensor, wide: Tensor): Tensor {
+  const be = wide.storage.backend;
+  const v = be.read(wide.storage);
+  for (let i = 0; i < v.length; i++) {
+    if (!(Math.abs(v[i]) <= 2147483647)) {
+      wide.dispose();
+      throw new OpError(op, `the ${x.dtype} ${op} of shape ${fmtShape(x.shape)} overflows int32: a total of ${v[i]} is outside ±2147483647 (PyTorch would give int64). Convert first: x.double().${op}(...)`);
+    }
+  }
+  const out = astype(wide, "int32");
+  wide.dispose();
+  return out;
 }
 
 /** Mean over `axis` (all axes when omitted); integers are averaged in float32. */
@@ -94,7 +113,7 @@ export function min(x: Tensor, axis?: Axis, keepdim = false): Tensor {
 export function prod(x: Tensor, axis?: Axis, keepdim = false): Tensor {
   checkTensor("prod", "x", x);
   const axes = normAxes("prod", axis, x.ndim);
-  if (x.dtype === "bool") x = astype(x, "int32");
+  if (x.dtype === "bool" || x.dtype === "int32") return intTotal("prod", x, rawReduce("prod", astype(x, "float64"), axes, keepdim));
   const out = rawReduce("prod", x, axes, keepdim);
   if (!x.requiresGrad) return out;
   return record(out, "ProdBackward", [x], (g) => [div(mul(expandBack(g, x, axes, keepdim), expandBack(out, x, axes, keepdim)), x)]);

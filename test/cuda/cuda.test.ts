@@ -336,7 +336,7 @@ describe.skipIf(!resolvable("node-gyp/bin/node-gyp.js") || !resolvable("typescri
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ts = require(require.resolve("typescript", { paths: [root] })) as typeof import("typescript");
     const out = path.join(tmp, "js");
-    for (const rel of ["lib/backend.ts", "lib/dtype.ts", ...fs.readdirSync(path.join(root, "lib/backends/cuda")).map((f) => "lib/backends/cuda/" + f)]) {
+    for (const rel of ["lib/backend.ts", "lib/dtype.ts", "lib/errors.ts", ...fs.readdirSync(path.join(root, "lib/backends/cuda")).map((f) => "lib/backends/cuda/" + f)]) {
       const js = ts.transpileModule(fs.readFileSync(path.join(root, rel), "utf8"), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
       fs.mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
       fs.writeFileSync(path.join(out, rel.replace(/\.ts$/, ".js")), js);
