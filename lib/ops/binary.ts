@@ -92,7 +92,8 @@ export const div = (a: Operand, b: Operand): Tensor =>
 /** a ** b */
 export const pow = (a: Operand, b: Operand): Tensor =>
   binary("pow", "PowBackward", a, b, (g, a, b, y) => [
-    a.requiresGrad ? mul(g, mul(b, pow(a, sub(b, 1)))) : null,
+    // Where the exponent is 0 the gradient is 0 (PyTorch), not 0 · a^-1, which is NaN at a = 0.
+    a.requiresGrad ? mul(g, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))) : null,
     // d/db a^b = a^b ln a; where a = 0 the limit used by PyTorch is 0.
     b.requiresGrad ? mul(g, where(eq(a, 0), 0, mul(y, log(a)))) : null,
   ], SAVES_ALL);
