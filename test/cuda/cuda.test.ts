@@ -24,8 +24,9 @@ import { defineOpTests } from "../lib/opdb";
 import { backendCases, runAgainst, values } from "./cases";
 import { frontendChecks } from "./frontend";
 import { zeros } from "../../lib";
-import { getEngine } from "../../lib/engine";
+import { Engine, getEngine, withEngine } from "../../lib/engine";
 import { type EmuAddon, buildEmulator } from "./emu";
+import { replayGraphs } from "../lib/fuzz";
 import { type CompiledKernels, compileAll, findNvcc } from "./ptx";
 import { RecordingAddon } from "./recorder";
 
@@ -391,6 +392,14 @@ describe.skipIf(!canEmulate)("the backend on a CPU emulation of the CUDA kernels
     getEngine().registerBackend(createCudaBackend(ctx));
   }, 420_000);
   afterAll(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
+
+  it("random op graphs match PyTorch (test/lib/fuzz.ts), float32 and float64", () => {
+    withEngine(new Engine({ backends: [getEngine().backend("cuda")], defaultDevice: "cuda" }), () => {
+      expect(replayGraphs("cuda", "float64")).toEqual([]);
+      expect(replayGraphs("cuda", "float32")).toEqual([]);
+    });
+    expect(emu.takeErrors()).toEqual([]);
+  });
 
   it("every backend case matches the js reference, with no out-of-bounds write", () => {
     const results = runAgainst(getEngine().backend("cuda"), createJsBackend());
