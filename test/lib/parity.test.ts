@@ -41,7 +41,7 @@ describe("bool arithmetic", () => {
     expect(b().mul(c()).toArray()).toEqual([true, false]);
     expect(gb.maximum(b(), c()).dtype).toBe("bool");
     expect(gb.minimum(b(), c()).toArray()).toEqual([true, false]);
-    expect(b().add(true).dtype).toBe("bool");
+    expect(b().add(tensor(true)).dtype).toBe("bool");
   });
   it("a number, true division and sums leave bool as PyTorch does", () => {
     expect(b().add(1).dtype).toBe("int32");
