@@ -104,10 +104,23 @@ async function main(): Promise<void> {
     torch.push(runJson(`PyTorch, OMP_WAIT_POLICY=PASSIVE${tag}`, py, torchArgs, { OMP_WAIT_POLICY: "PASSIVE" }));
     torch.push(runJson(`PyTorch, default OpenMP waiting${tag}`, py, torchArgs, { OMP_WAIT_POLICY: "" }));
   }
+  // The same W3 loop with no memory management, in a process of its own (no --expose-gc: the
+  // engine's automatic collection must work as in a notebook).
+  const auto = !only || only.split(",").includes("w3")
+    ? runJson("gradbook cpu, W3 without tidy", process.execPath, [path.join(__dirname, "workloads.js"), "cpu", "w3auto"])
+    : null;
   const tfCpu = withTfjs ? runJson("TF.js cpu", process.execPath, [path.join(__dirname, "tfjs_peer.js"), "cpu", ...(only ? [only] : [])]) : null;
   const tfWasm = withTfjs ? runJson("TF.js wasm", process.execPath, [path.join(__dirname, "tfjs_peer.js"), "wasm", ...(only ? [only] : [])]) : null;
 
   const g = best(ours), t = best(torch);
+  const printAuto = (): void => {
+    const a = auto?.["W3 MLP samples/s (no tidy)"], b = g?.["W3 MLP samples/s"];
+    const ra = auto?.["W3 peak RSS MiB (no tidy)"], rb = g?.["W3 peak RSS MiB"];
+    if (typeof a !== "number" || typeof b !== "number") return;
+    console.log(`W3 without tidy (automatic collection): ${fmt(a)} samples/s, ${fmt(Number(ra))} MiB peak RSS; ` +
+      `speed ratio to W3 with tidy ${(a / b).toFixed(2)} (goal ≥ ${(1 / 1.3).toFixed(2)}: ${a / b >= 1 / 1.3 ? "met" : "NOT met"}), ` +
+      `memory ratio ${(Number(ra) / Number(rb)).toFixed(2)}`);
+  };
   if (g === null) {
     console.log("gradbook's cpu backend did not run: is the addon built? (npm run build:native)");
   }
@@ -131,6 +144,7 @@ async function main(): Promise<void> {
   for (const k of ["W2 relu 16M out=", "W2 exp 16M out="]) {
     if (typeof t?.[k] === "number") console.log(`${k.padEnd(26)} PyTorch writing into a preallocated out= tensor: ${fmt(t[k])} GB/s`);
   }
+  printAuto();
   if (typeof g?.["W3 final loss"] === "number") {
     console.log(`W3 loss after one epoch (random data, check only): gradbook ${fmt(g["W3 final loss"])}, PyTorch ${fmt(t?.["W3 final loss"])}`);
   }
