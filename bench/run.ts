@@ -121,6 +121,11 @@ async function main(): Promise<void> {
     torch.push(runJson(`PyTorch, OMP_WAIT_POLICY=PASSIVE${tag}`, py, torchArgs, { OMP_WAIT_POLICY: "PASSIVE" }, 900, true));
     torch.push(runJson(`PyTorch, default OpenMP waiting${tag}`, py, torchArgs, { OMP_WAIT_POLICY: "" }, 900, true));
   }
+  // The same W3 loop with no memory management, in a process of its own (no --expose-gc: the
+  // engine's automatic collection must work as in a notebook).
+  const auto = !only || only.split(",").includes("w3")
+    ? runJson("gradbook cpu, W3 without tidy", process.execPath, [path.join(__dirname, "workloads.js"), "cpu", "w3auto"])
+    : null;
   const tfCpu = withTfjs ? runJson("TF.js cpu", process.execPath, [path.join(__dirname, "tfjs_peer.js"), "cpu", ...(only ? [only] : [])], {}, 900, true) : null;
   const tfWasm = withTfjs ? runJson("TF.js wasm", process.execPath, [path.join(__dirname, "tfjs_peer.js"), "wasm", ...(only ? [only] : [])], {}, 900, true) : null;
 
@@ -129,6 +134,14 @@ async function main(): Promise<void> {
   console.log("");
   console.log(`peer configuration: ${set.length ? `${set.join(", ")} unset for the peers only` : "no OpenBLAS overrides in the environment"}`);
   if (t) console.log(`  PyTorch ${t.torch}, ${t.threads} threads, BLAS: ${t.blas ?? "unknown"}; ${t.config ?? ""}`);
+  const printAuto = (): void => {
+    const a = auto?.["W3 MLP samples/s (no tidy)"], b = g?.["W3 MLP samples/s"];
+    const ra = auto?.["W3 peak RSS MiB (no tidy)"], rb = g?.["W3 peak RSS MiB"];
+    if (typeof a !== "number" || typeof b !== "number") return;
+    console.log(`W3 without tidy (automatic collection): ${fmt(a)} samples/s, ${fmt(Number(ra))} MiB peak RSS; ` +
+      `speed ratio to W3 with tidy ${(a / b).toFixed(2)} (goal ≥ ${(1 / 1.3).toFixed(2)}: ${a / b >= 1 / 1.3 ? "met" : "NOT met"}), ` +
+      `memory ratio ${(Number(ra) / Number(rb)).toFixed(2)}`);
+  };
   if (g === null) {
     console.log("gradbook's cpu backend did not run: is the addon built? (npm run build:native)");
   }
@@ -161,6 +174,7 @@ async function main(): Promise<void> {
       console.log(`${k.padEnd(26)} gradbook user path / raw ops: ${r.toFixed(2)} (goal ≥ 0.85: ${r >= 0.85 ? "met" : "NOT met"})`);
     }
   }
+  printAuto();
   if (typeof g?.["W3 final loss"] === "number") {
     console.log(`W3 loss after one epoch (random data, check only): gradbook ${fmt(g["W3 final loss"])}, PyTorch ${fmt(t?.["W3 final loss"])}`);
   }

@@ -24,19 +24,43 @@ export interface GradNode {
    * step) then accumulate into one buffer instead of each making a full-size zero tensor.
    */
   addInto?: (acc: Tensor, g: Tensor) => void;
+  /** The tensors the backward reads (inputs, output or others), checked for in-place edits. */
+  saved?: readonly Tensor[];
+  /** Their storages' versions when the op ran (StorageRef.version). */
+  versions?: readonly number[];
+  /** Set once a backward pass without retainGraph went through this node. */
+  freed?: boolean;
+}
+
+/** `saved` of an op whose backward reads no tensor (views, sums, copies). */
+export const NO_SAVED: readonly Tensor[] = [];
+
+/** The versions of the tensors a node saves, taken when it is recorded. */
+export function versionsOf(saved: readonly Tensor[]): number[] {
+  const v = new Array<number>(saved.length);
+  for (let i = 0; i < saved.length; i++) v[i] = saved[i]._ref.version;
+  return v;
 }
 
 /**
  * Attaches a GradNode to `out` when grad mode is on and any input requires grad. Returns out.
  * Ops call this after computing their result.
  */
-export function record(out: Tensor, name: string, inputs: Tensor[], backward: (g: Tensor) => (Tensor | null)[], addInto?: (acc: Tensor, g: Tensor) => void): Tensor {
+export function record(
+  out: Tensor, name: string, inputs: Tensor[], backward: (g: Tensor) => (Tensor | null)[],
+  addInto?: (acc: Tensor, g: Tensor) => void,
+  /** What backward reads: by default every input and the output; [] for ops that read nothing (views, sums). */
+  saved?: readonly Tensor[],
+): Tensor {
   if (!getEngine().gradEnabled) return out;
   let any = false;
   for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) { any = true; break; }
   if (!any) return out;
   out.requiresGrad = true;
-  out._ctx = addInto === undefined ? { name, inputs, backward } : { name, inputs, backward, addInto };
+  const keep = saved ?? [...inputs, out];
+  const node: GradNode = { name, inputs, backward, saved: keep, versions: versionsOf(keep), freed: false };
+  if (addInto !== undefined) node.addInto = addInto;
+  out._ctx = node;
   return out;
 }
 
@@ -83,6 +107,33 @@ export function enableGrad<T>(fn: () => T): T {
 
 let passes = 0;
 
+/**
+ * Refuses a node whose graph was freed by an earlier backward, or whose saved tensors were
+ * changed in place since the forward pass: either would give a wrong gradient silently.
+ */
+function checkNode(t: Tensor, ctx: GradNode): void {
+  if (ctx.freed === true) {
+    throw new OpError("backward", `trying to backward through the graph a second time (through ${ctx.name}): the first backward() released it. Pass { retainGraph: true } to the first call to backward() if you need to call it again, or run the forward pass again`);
+  }
+  const saved = ctx.saved, versions = ctx.versions;
+  if (saved === undefined || versions === undefined) return;
+  for (let i = 0; i < saved.length; i++) {
+    const x = saved[i];
+    if (x._ref.version === versions[i]) continue;
+    const k = ctx.inputs.indexOf(x);
+    const role = x === t ? "its output" : k >= 0 ? `its input ${k}` : "a tensor it saved";
+    throw new OpError("backward", `one of the tensors needed for the gradient has been modified by an in-place operation: ${role} (shape ${fmtShape(x.shape)}, ${x.dtype}) of ${ctx.name} is at version ${x._ref.version}; expected version ${versions[i]}. Use an out-of-place op (y = y.add(1) instead of y.addInPlace(1)) or change a clone() of it`);
+  }
+}
+
+/** Marks the nodes of a finished pass as released (backward without retainGraph). */
+function freeGraph(order: Tensor[]): void {
+  for (let i = 0; i < order.length; i++) {
+    const ctx = order[i]._ctx;
+    if (ctx !== null) ctx.freed = true;
+  }
+}
+
 /** Nodes reachable from root through inputs that require grad, in topological order. */
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
@@ -96,6 +147,7 @@ function topoOrder(root: Tensor): Tensor[] {
     const top = stack.length - 1;
     const t = stack[top];
     const ctx = t._ctx;
+    if (ctx !== null && next[top] === 0) checkNode(t, ctx);
     if (ctx !== null && next[top] < ctx.inputs.length) {
       const child = ctx.inputs[next[top]++];
       if (child.requiresGrad && child._visit !== pass) {
@@ -119,6 +171,11 @@ export interface BackwardOptions {
   createGraph?: boolean;
   /** Return the gradients of these tensors instead of accumulating into `.grad`. */
   inputs?: Tensor[];
+  /**
+   * Keep the graph for another backward through it. Without it the graph is released and a
+   * second backward() through it raises, as in PyTorch. Defaults to `createGraph`.
+   */
+  retainGraph?: boolean;
 }
 
 /**
@@ -143,9 +200,14 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): Tensor[] {
     throw new OpError("backward", `grad has shape ${fmtShape(seed.shape)} but the output has shape ${fmtShape(root.shape)}`);
   }
   const createGraph = opts.createGraph === true;
+  const retain = opts.retainGraph ?? createGraph;
   const targets = opts.inputs;
   const order = topoOrder(root);
-  if (!createGraph) return backwardFreeing(root, seed, opts.grad === undefined, order, targets);
+  if (!createGraph) {
+    const out = backwardFreeing(root, seed, opts.grad === undefined, order, targets);
+    if (!retain) freeGraph(order);
+    return out;
+  }
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
   const found = new Map<Tensor, Tensor>();
@@ -172,6 +234,7 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): Tensor[] {
       }
     }
   });
+  if (!retain) freeGraph(order);
   if (targets === undefined) return [];
   return targets.map((x) => found.get(x) ?? ops.zerosLike(x));
 }
@@ -304,9 +367,11 @@ function backwardFreeing(root: Tensor, seed: Tensor, ownSeed: boolean, order: Te
  */
 function accumulate(t: Tensor, g: Tensor, createGraph: boolean, owned = false): void {
   if (g.dtype !== t.dtype) { g = ops.astype(g, t.dtype); owned = false; }
-  if (createGraph) {
-    t.grad = t.grad === null ? g : ops.add(t.grad, g);
-  } else if (t.grad === null || t.grad.requiresGrad || t.grad.isDisposed) {
+  if (createGraph || (t.grad !== null && t.grad.requiresGrad && !t.grad.isDisposed)) {
+    // Out of place, as PyTorch does when either gradient has a graph: a .grad made with
+    // createGraph may be part of another computation, so it is never written to.
+    t.grad = t.grad === null || t.grad.isDisposed ? g : ops.add(t.grad, g);
+  } else if (t.grad === null || t.grad.isDisposed) {
     // A fresh copy unless g is ours alone: g may be shared with other tensors' gradients or be
     // a broadcast view. (Grad mode is off here, so the copy records nothing.)
     t.grad = owned && !g._kept && !g.requiresGrad && g._ref.refs === 1 && g.offset === 0 && g.storage.size === g.size && g.isContiguous() && sameDims(g.shape, t.shape) ? g : ops.clone(g);

@@ -2,6 +2,7 @@
  * Data types and the promotion rules between them (PyTorch's, restricted to our four types).
  */
 import type { DType } from "./backend";
+import { OpError } from "./errors";
 
 export type { DType } from "./backend";
 
@@ -18,6 +19,20 @@ export function isFloat(d: DType): boolean {
 /** The dtype two tensor operands are converted to before a binary op. */
 export function promoteTypes(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
+}
+
+const CATEGORY: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 2 };
+
+/**
+ * The dtype two tensor operands meet in, PyTorch's rule: a 0-d tensor takes part like a number.
+ * It only decides the result when it is of a higher category (bool < integer < float) than the
+ * dimensioned operand, so float32[3] + float64 0-d stays float32, while int32[3] + float64 0-d
+ * is float64. Two 0-d (or two dimensioned) operands use `promoteTypes`.
+ */
+export function promoteOperands(a: DType, aDims: number, b: DType, bDims: number): DType {
+  if ((aDims === 0) === (bDims === 0)) return promoteTypes(a, b);
+  const [dimmed, zero] = aDims === 0 ? [b, a] : [a, b];
+  return CATEGORY[zero] > CATEGORY[dimmed] ? zero : dimmed;
 }
 
 /**
@@ -40,5 +55,5 @@ export function bytesPerElement(d: DType): number {
 /** Checks a user-supplied dtype name. */
 export function checkDType(op: string, d: unknown): DType {
   if (d === "float32" || d === "float64" || d === "int32" || d === "bool") return d;
-  throw new Error(`${op}: unknown dtype ${JSON.stringify(d)}; expected one of float32, float64, int32, bool`);
+  throw new OpError(op, `unknown dtype ${JSON.stringify(d)}; expected one of float32, float64, int32, bool`);
 }

@@ -4,16 +4,27 @@
  * accounting. Top-level functions use the current engine (`getEngine()`); tests make isolated
  * ones with `new Engine()` and `withEngine(engine, () => ...)`.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as v8 from "node:v8";
+import * as vm from "node:vm";
 import type { Backend, DeviceName, Storage } from "./backend";
 import { createJsBackend } from "./backends/js";
 import { bytesPerElement } from "./dtype";
 // Both modules are cheap to import: each loads its addon only when its loader is called.
 import { loadNativeBackend } from "./backends/native";
 import { loadCudaBackend } from "./backends/cuda";
+import { OpError } from "./errors";
 
 /** The record one storage keeps: how many tensors (views) use it, and its size. */
 export class StorageRef {
   refs = 1;
+  /**
+   * Bumped by every in-place write to the storage (assign, addInPlace). A backward step
+   * compares it with the version it saved, so a gradient computed from values changed after
+   * the forward pass raises instead of being silently wrong (PyTorch's version counter).
+   */
+  version = 0;
   /**
    * The engine that still has to register this storage with its FinalizationRegistry, or
    * null once registered (or never to be). Registration is deferred while a tidy scope holds
@@ -45,10 +56,73 @@ const DEVICES: readonly DeviceName[] = ["js", "cpu", "cuda"];
 /** Checks a device name given by a user. */
 export function checkDevice(op: string, d: unknown): DeviceName {
   if (d === "js" || d === "cpu" || d === "cuda") return d;
-  throw new Error(`${op}: unknown device ${JSON.stringify(d)}; expected one of ${DEVICES.join(", ")}`);
+  throw new OpError(op, `unknown device ${JSON.stringify(d)}; expected one of ${DEVICES.join(", ")}`);
 }
 
 type Loader = () => Backend;
+
+/** A FinalizationRegistry that can also run its callbacks synchronously (cleanupSome). */
+interface SyncRegistry<T> extends FinalizationRegistry<T> {
+  cleanupSome?(): void;
+}
+
+/**
+ * The collector, callable from a synchronous loop: `gc` and a FinalizationRegistry class with
+ * `cleanupSome`, taken from a fresh context made after turning on the two V8 flags (flags that
+ * install globals only apply to contexts created afterwards). Without it, storages dropped in
+ * a loop that never yields are freed only once the loop ends: the registry's callbacks are
+ * tasks of the event loop. Null where the flags are refused.
+ */
+let collector: { gc: () => void; Registry: typeof FinalizationRegistry } | null | undefined;
+function syncCollector(): { gc: () => void; Registry: typeof FinalizationRegistry } | null {
+  if (collector !== undefined) return collector;
+  try {
+    v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
+    const g = (globalThis as { gc?: () => void }).gc;
+    if (g === undefined) v8.setFlagsFromString("--expose-gc");
+    const c = vm.runInNewContext("({ gc: typeof gc === 'function' ? gc : null, Registry: FinalizationRegistry })") as { gc: (() => void) | null; Registry: typeof FinalizationRegistry };
+    const gc = g ?? c.gc;
+    collector = gc !== null && typeof (c.Registry.prototype as SyncRegistry<unknown>).cleanupSome === "function" ? { gc, Registry: c.Registry } : null;
+  } catch {
+    collector = null;
+  }
+  return collector;
+}
+
+/**
+ * What a storage costs beyond its elements, for the collection budget: the allocator's 64-byte
+ * minimum block, the slot and the JS objects (about 450 bytes measured). A million tiny tensors are real memory too.
+ */
+const STORAGE_OVERHEAD = 512;
+
+/**
+ * The memory limit of this process: the cgroup's (containers, Binder) where one is set, else
+ * the machine's.
+ */
+export function memoryLimit(): number {
+  let limit = os.totalmem();
+  for (const f of ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]) {
+    try {
+      const v = Number(fs.readFileSync(f, "utf8").trim());
+      if (Number.isFinite(v) && v > 0 && v < limit) limit = v;
+    } catch { /* not in a cgroup of that version */ }
+  }
+  return limit;
+}
+
+/**
+ * The default collection budget: live native bytes may grow by this much before the engine
+ * runs the collector itself. A sixteenth of the memory limit, between 64 MiB and 256 MiB, so
+ * a loop that disposes nothing stays well inside a 1-2 GB Binder and far from the OOM killer.
+ * (A smaller budget means more collections, each a full mark-compact of about 10 ms on a
+ * small heap; a larger one, more memory held and fewer reused allocator blocks.)
+ * GRADBOOK_GC_BUDGET_MB overrides it (0 turns the automatic collection off).
+ */
+function defaultBudget(): number {
+  const env = process.env.GRADBOOK_GC_BUDGET_MB;
+  if (env !== undefined && env !== "" && Number.isFinite(Number(env))) return Number(env) * 1024 * 1024;
+  return Math.min(256 * 1024 * 1024, Math.max(64 * 1024 * 1024, memoryLimit() / 16));
+}
 
 /** The registry of backends, the default device, grad mode and `tidy` scopes. One engine is current (`getEngine()`); tests make their own. */
 export class Engine {
@@ -79,8 +153,19 @@ export class Engine {
    */
   readonly trackJs: boolean;
 
-  constructor(opts: { backends?: Backend[]; defaultDevice?: DeviceName; trackJs?: boolean } = {}) {
+  /** Live bytes of tracked storages, all devices together. */
+  private liveBytes = 0;
+  /** Growth of liveBytes that makes the engine collect (0: never); see defaultBudget. */
+  readonly gcBudget: number;
+  /** liveBytes at which the next automatic collection runs. */
+  private nextCollect: number;
+  /** Automatic collections run so far (for tests and benchmarks). */
+  collections = 0;
+
+  constructor(opts: { backends?: Backend[]; defaultDevice?: DeviceName; trackJs?: boolean; gcBudget?: number } = {}) {
     this.trackJs = opts.trackJs ?? process.env.GRADBOOK_TRACK_JS === "1";
+    this.gcBudget = opts.gcBudget ?? defaultBudget();
+    this.nextCollect = this.gcBudget;
     this.backends.set("js", createJsBackend());
     this.loaders.set("cpu", loadNativeBackend);
     this.loaders.set("cuda", loadCudaBackend);
@@ -91,7 +176,8 @@ export class Engine {
   private registryFor(backend: Backend): FinalizationRegistry<Held> {
     let r = this.registries.get(backend);
     if (r === undefined) {
-      r = new FinalizationRegistry<Held>((h) => this.collected(backend, h));
+      const Registry = this.gcBudget > 0 ? syncCollector()?.Registry ?? FinalizationRegistry : FinalizationRegistry;
+      r = new Registry<Held>((h) => this.collected(backend, h));
       this.registries.set(backend, r);
     }
     return r;
@@ -200,6 +286,8 @@ export class Engine {
     m.tensors++;
     m.bytes += bytes;
     ref.counter = m;
+    this.liveBytes += bytes + STORAGE_OVERHEAD;
+    if (this.liveBytes > this.nextCollect && this.gcBudget > 0) this.collect();
     // Inside a tidy scope the new tensor is held by the scope until it ends; registration
     // waits until then, and happens only if a tensor of this storage survives (memory.ts).
     if (this.scopes.length !== 0) ref.pending = this;
@@ -245,6 +333,23 @@ export class Engine {
     }
   }
 
+  /**
+   * Runs the collector now and frees the storages it found unreachable, synchronously, so a
+   * loop that disposes nothing and never yields holds steady. Called by the allocator when
+   * live bytes have grown by `gcBudget` since the last collection; the next one is due when
+   * they grow by as much again over what survived.
+   */
+  collect(): void {
+    const c = syncCollector();
+    this.collections++;
+    if (c !== null) {
+      this.flushRegistrations();
+      c.gc();
+      for (const r of this.registries.values()) (r as SyncRegistry<Held>).cleanupSome?.();
+    }
+    this.nextCollect = this.liveBytes + this.gcBudget;
+  }
+
   /** A record for a storage the engine neither counts nor collects (cached constants). */
   untracked(storage: Storage): StorageRef {
     return new StorageRef(storage, storage.size * bytesPerElement(storage.dtype), false);
@@ -261,7 +366,7 @@ export class Engine {
     ref.registered = false;
     if (ref.inRegistry) { ref.inRegistry = false; this.registryFor(s.backend).unregister(ref); }
     const m = ref.counter;
-    if (m !== null) { m.tensors--; m.bytes -= ref.bytes; }
+    if (m !== null) { m.tensors--; m.bytes -= ref.bytes; this.liveBytes -= ref.bytes + STORAGE_OVERHEAD; }
   }
 
   /** Called by the FinalizationRegistry when a storage was collected without dispose(). */
@@ -279,6 +384,7 @@ export class Engine {
     if (m === undefined) return;
     m.tensors--;
     m.bytes -= bytes;
+    this.liveBytes -= bytes + STORAGE_OVERHEAD;
   }
 
   /**

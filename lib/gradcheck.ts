@@ -64,7 +64,7 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts
     for (let o = 0; o < nOut; o++) {
       const seed = new Float64Array(nOut);
       seed[o] = 1;
-      const grads = backward(out, { grad: tensor(seed, { dtype: out.dtype, device: out.device, shape: out.shape }), inputs: checked.map((i) => leaves[i]) });
+      const grads = backward(out, { grad: tensor(seed, { dtype: out.dtype, device: out.device, shape: out.shape }), inputs: checked.map((i) => leaves[i]), retainGraph: o < nOut - 1 });
       grads.forEach((g, k) => {
         const d = g.data();
         for (let j = 0; j < d.length; j++) analytic[k][o * d.length + j] = d[j];

@@ -10,7 +10,7 @@
  * w.grad;   // d loss / d w
  */
 export { Tensor, isTensor } from "./tensor";
-export type { VarOptions } from "./tensor";
+export type { VarOptions, TensorBackwardOptions } from "./tensor";
 export type { DType, DeviceName, Backend, Storage, View, TypedArray } from "./backend";
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, checkShape,
@@ -29,7 +29,7 @@ export type { DeviceMemory } from "./engine";
 export { OpError } from "./errors";
 export { setPrintOptions } from "./print";
 export type { PrintOptions } from "./print";
-export { isFloat, promoteTypes } from "./dtype";
+export { isFloat, promoteTypes, promoteOperands } from "./dtype";
 
 import { getEngine } from "./engine";
 import type { DeviceName } from "./backend";

@@ -15,16 +15,22 @@ export function dispose(x: unknown): void {
 }
 
 /**
- * Runs fn and then disposes every tensor created inside it except those it returns (a tensor,
- * or arrays / plain objects holding tensors) and gradients stored in `.grad`. Returned tensors
- * belong to the enclosing scope. Run backward() inside the same scope as the forward pass: the
- * intermediate tensors it needs are disposed at the end.
+ * Runs fn and then disposes every tensor created inside it except those reachable from its
+ * return value and gradients stored in `.grad`. Reachable means at any depth through arrays,
+ * plain objects, class instances (their own properties), Maps (keys and values) and Sets;
+ * a WeakMap, WeakSet or WeakRef in the result is refused with an error, as its contents cannot
+ * be listed. (Tensors captured only by a returned closure, or kept in `#private` fields, are not
+ * seen: return them.) Returned tensors belong to the enclosing scope. Run backward() inside the
+ * same scope as the forward pass: the intermediate tensors it needs are disposed at the end.
  * @example
  * const loss = tidy(() => {
  *   const l = lossFn(model.forward(X), y);
  *   l.backward();
  *   return l;
  * });
+ * const { stats } = tidy(() => ({ stats: new Map([["mean", X.mean(0)], ["std", X.std(0)]]) }));
+ * class Pair { constructor(readonly a: Tensor, readonly b: Tensor) {} }
+ * const p = tidy(() => new Pair(X.square(), X.abs()));   // both kept
  */
 export function tidy<T>(fn: () => T): T {
   const e = getEngine();
@@ -46,7 +52,13 @@ export function tidy<T>(fn: () => T): T {
     throw new OpError("tidy", "fn returned a Promise; tidy only tracks synchronous code (await outside the tidy)");
   }
   const keep = new Set<Tensor>();
-  forEachTensor(result, (t) => keep.add(t));
+  try {
+    forEachTensor(result, (t) => keep.add(t), "tidy");
+  } catch (err) {
+    // Refused before anything was disposed: the scope's tensors go to the collector.
+    for (const t of scope.tensors as Tensor[]) if (t._ref.pending !== null) t._ref.pending.register(t._ref);
+    throw err;
+  }
   const parent = e.scopes.length > 0 ? e.scopes[e.scopes.length - 1] : null;
   for (const t of scope.tensors as Tensor[]) {
     if (keep.has(t) || t._kept) {
@@ -71,11 +83,29 @@ export function memory(): Partial<Record<DeviceName, DeviceMemory>> {
   return getEngine().memory();
 }
 
-function forEachTensor(x: unknown, f: (t: Tensor) => void, depth = 0): void {
+/**
+ * Calls f on every tensor reachable from x: x itself, and through arrays, Maps (keys and
+ * values), Sets, plain objects and class instances (their own properties), at any depth;
+ * cycles are followed once. Containers whose contents cannot be listed (WeakMap, WeakSet,
+ * WeakRef) are refused with an error naming `op`, since tensors inside would be lost.
+ */
+function forEachTensor(x: unknown, f: (t: Tensor) => void, op = "dispose"): void {
   if (x instanceof Tensor) { f(x); return; }
-  if (depth > 4 || x === null || typeof x !== "object") return;
-  if (Array.isArray(x)) { for (const v of x) forEachTensor(v, f, depth + 1); return; }
-  if (x instanceof Map) { for (const v of x.values()) forEachTensor(v, f, depth + 1); return; }
-  const proto = Object.getPrototypeOf(x);
-  if (proto === Object.prototype || proto === null) for (const v of Object.values(x)) forEachTensor(v, f, depth + 1);
+  if (x === null || typeof x !== "object") return;
+  const seen = new Set<object>();
+  const stack: unknown[] = [x];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v instanceof Tensor) { f(v); continue; }
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp) continue;
+    if (v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef) {
+      throw new OpError(op, `cannot look inside a ${v.constructor.name}: tensors held in it would be disposed without notice. Return them in an array, object, Map or Set instead`);
+    }
+    if (Array.isArray(v)) { for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]); continue; }
+    if (v instanceof Map) { for (const [k, val] of v) { stack.push(k); stack.push(val); } continue; }
+    if (v instanceof Set) { for (const val of v) stack.push(val); continue; }
+    for (const k of Object.keys(v)) stack.push((v as Record<string, unknown>)[k]);
+  }
 }

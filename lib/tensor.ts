@@ -197,13 +197,30 @@ export class Tensor implements View {
   bool(): Tensor { return ops.astype(this, "bool"); }
 
   // ---- autodiff --------------------------------------------------------------------------
-  /** Backpropagates from this tensor (a scalar unless `grad` is given), accumulating into `.grad`. */
-  backward(grad?: Tensor | null, opts: { createGraph?: boolean } = {}): void {
-    runBackward(this, { grad: grad ?? undefined, createGraph: opts.createGraph });
+  /**
+   * Backpropagates from this tensor (a scalar unless `grad` is given), accumulating into
+   * `.grad`. The graph is released afterwards: a second backward through it raises unless the
+   * first had `retainGraph`. Options may also come first: `loss.backward({ createGraph: true })`.
+   * @example
+   * loss.backward();
+   * y.backward(tensor([1, 10]), { retainGraph: true });
+   */
+  backward(grad?: Tensor | null | TensorBackwardOptions, opts: TensorBackwardOptions = {}): void {
+    if (grad !== null && grad !== undefined && !(grad instanceof Tensor)) {
+      if (typeof grad !== "object" || Array.isArray(grad)) {
+        throw new OpError("backward", `grad must be a Tensor (or null), got ${Array.isArray(grad) ? "an array (wrap it with tensor(...))" : typeof grad}`);
+      }
+      opts = grad;
+      grad = opts.grad;
+    }
+    checkBackwardOptions(opts);
+    runBackward(this, { grad: (grad as Tensor | null | undefined) ?? undefined, createGraph: opts.createGraph, retainGraph: opts.retainGraph });
   }
-  /** Sets `.grad` to null, freeing the old gradient's memory now. */
+  /**
+   * Sets `.grad` to null (PyTorch's `zero_grad(set_to_none=True)`). The old gradient tensor is
+   * left alone: a reference kept to it stays valid (the collector frees it once unused).
+   */
   zeroGrad(): void {
-    if (this.grad !== null && this.grad.storage !== this.storage) this.grad.dispose();
     this.grad = null;
   }
   /** A view of the same data that is cut out of the graph. */
@@ -253,6 +270,27 @@ export class Tensor implements View {
   assign(src: Tensor | number): this { ops.assignInPlace(this, src); return this; }
   /** this += alpha * other, in place. */
   addInPlace(other: Tensor | number, alpha = 1): this { ops.addInPlace(this, other, alpha); return this; }
+}
+
+/** Options of `Tensor.backward`. */
+export interface TensorBackwardOptions {
+  /** The gradient of this tensor; defaults to 1 for a one-element tensor. */
+  grad?: Tensor | null;
+  /** Record the backward pass so gradients can be differentiated again (implies retainGraph). */
+  createGraph?: boolean;
+  /** Keep the graph for another backward through it. */
+  retainGraph?: boolean;
+}
+
+const BACKWARD_KEYS = new Set(["grad", "createGraph", "retainGraph"]);
+
+function checkBackwardOptions(opts: object): void {
+  for (const k of Object.keys(opts)) {
+    if (BACKWARD_KEYS.has(k)) continue;
+    const camel = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const hint = BACKWARD_KEYS.has(camel) ? ` (did you mean ${camel}?)` : "";
+    throw new OpError("backward", `unknown option ${JSON.stringify(k)}${hint}; expected grad, createGraph or retainGraph, e.g. loss.backward({ createGraph: true })`);
+  }
 }
 
 /** Tensors created so far (Tensor._id). */

@@ -25,6 +25,7 @@ declare global {
   export import QuestionResult = __gb.QuestionResult;
   export import Storage = __gb.Storage;
   export import Tensor = __gb.Tensor;
+  export import TensorBackwardOptions = __gb.TensorBackwardOptions;
   export import TensorOptions = __gb.TensorOptions;
   export import TestOutcome = __gb.TestOutcome;
   export import TypedArray = __gb.TypedArray;
@@ -128,6 +129,7 @@ declare global {
   export import plot = __gb.plot;
   export import pow = __gb.pow;
   export import prod = __gb.prod;
+  export import promoteOperands = __gb.promoteOperands;
   export import promoteTypes = __gb.promoteTypes;
   export import rand = __gb.rand;
   export import randint = __gb.randint;

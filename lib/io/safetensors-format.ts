@@ -8,6 +8,7 @@
  * of 8 bytes, as the reference writer does, so that the data section stays aligned.
  * Spec: https://github.com/huggingface/safetensors (format section of its README).
  */
+import { OpError } from "../errors";
 
 /** The dtypes gradbook reads and writes, with their safetensors names. */
 export type SafeDType = "F32" | "F64" | "I32" | "BOOL";
@@ -87,34 +88,64 @@ export interface DecodedSafetensors {
  * tensors["0.weight"].shape; // [16, 2]
  */
 export function decodeSafetensors(bytes: Uint8Array, name = "buffer"): DecodedSafetensors {
-  if (bytes.length < 8) throw new Error(`loadSafetensors: ${name} is too short (${bytes.length} bytes) to be a safetensors file`);
+  const fail = (msg: string): never => { throw new OpError("loadSafetensors", `${name}: ${msg}`); };
+  if (bytes.length < 8) fail(`is too short (${bytes.length} bytes) to be a safetensors file`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
-  if (8 + n > bytes.length) {
-    throw new Error(`loadSafetensors: ${name} declares a ${n}-byte header but has only ${bytes.length - 8} bytes after the length`);
-  }
-  let header: Record<string, any>;
+  if (8 + n > bytes.length) fail(`declares a ${n}-byte header but has only ${bytes.length - 8} bytes after the length`);
+  let parsed: unknown;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, n).toString("utf8"));
+    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, n).toString("utf8"));
   } catch (e) {
-    throw new Error(`loadSafetensors: ${name} has a header that is not valid JSON (${(e as Error).message})`);
+    fail(`has a header that is not valid JSON (${(e as Error).message})`);
   }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    fail(`the header must be a JSON object of tensor entries, got ${parsed === null ? "null" : Array.isArray(parsed) ? "an array" : typeof parsed}`);
+  }
+  const header = parsed as Record<string, unknown>;
+  const metadata = checkMetadata(header.__metadata__, fail);
   const base = 8 + n;
   const dataLength = bytes.length - base;
-  const tensors: Record<string, SafeEntry> = {};
-  for (const [key, info] of Object.entries(header)) {
+  // A prototype-free record: a tensor may be named "__proto__" or "constructor".
+  const tensors = Object.create(null) as Record<string, SafeEntry>;
+  const spans: { key: string; begin: number; end: number }[] = [];
+  for (const key of Object.keys(header)) {
     if (key === "__metadata__") continue;
-    const { dtype, shape, data_offsets } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    const count = shape.reduce((a: number, b: number) => a * b, 1);
-    const [begin, end] = data_offsets;
-    if (!(begin >= 0 && end >= begin && end <= dataLength)) {
-      throw new Error(`loadSafetensors: tensor "${key}" in ${name} has offsets [${begin}, ${end}] outside the ${dataLength}-byte data section`);
+    const info = header[key];
+    const where = `entry ${JSON.stringify(key)}`;
+    if (info === null || typeof info !== "object" || Array.isArray(info)) {
+      fail(`${where} must be an object { dtype, shape, data_offsets }, got ${JSON.stringify(info)}; metadata belongs under "__metadata__"`);
     }
+    const { dtype, shape, data_offsets } = info as { dtype: unknown; shape: unknown; data_offsets: unknown };
+    if (typeof dtype !== "string") fail(`${where} has no dtype string (got ${JSON.stringify(dtype)})`);
     const elt = dtype === "I64" ? 8 : BYTES[dtype as SafeDType];
-    if (elt === undefined) throw new Error(`loadSafetensors: tensor "${key}" has unsupported dtype ${dtype} (F32, F64, I32, I64, BOOL)`);
-    if (end - begin !== count * elt) {
-      throw new Error(`loadSafetensors: tensor "${key}" has ${end - begin} bytes but shape [${shape.join(",")}] of ${dtype} needs ${count * elt}`);
+    if (elt === undefined) fail(`${where} has unsupported dtype ${dtype} (F32, F64, I32, I64, BOOL)`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      fail(`${where} needs shape as an array of integers >= 0, got ${JSON.stringify(shape)}`);
     }
+    if (!Array.isArray(data_offsets) || data_offsets.length !== 2 || !data_offsets.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      fail(`${where} needs data_offsets as two integers [begin, end] >= 0, got ${JSON.stringify(data_offsets)}`);
+    }
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    const [begin, end] = data_offsets as [number, number];
+    if (!(end >= begin && end <= dataLength)) {
+      fail(`${where} has offsets [${begin}, ${end}] outside the ${dataLength}-byte data section`);
+    }
+    if (end - begin !== count * elt) {
+      fail(`${where} has ${end - begin} bytes but shape [${(shape as number[]).join(",")}] of ${dtype} needs ${count * elt}`);
+    }
+    spans.push({ key, begin, end });
+  }
+  const order = spans.map((sp) => sp.key);
+  spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < spans.length; i++) {
+    const p = spans[i - 1], q = spans[i];
+    if (q.begin < p.end) fail(`entries ${JSON.stringify(p.key)} [${p.begin}, ${p.end}] and ${JSON.stringify(q.key)} [${q.begin}, ${q.end}] overlap`);
+  }
+  for (const key of order) {
+    const { dtype, shape, data_offsets } = header[key] as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const count = shape.reduce((a, b) => a * b, 1);
+    const [begin, end] = data_offsets;
     // Copy into a fresh, aligned buffer of its own: the file's offsets need not be aligned,
     // and a Node Buffer's slice() is a view into a shared pool, not a copy.
     const chunk = new Uint8Array(bytes.subarray(base + begin, base + end));
@@ -131,7 +162,7 @@ export function decodeSafetensors(bytes: Uint8Array, name = "buffer"): DecodedSa
         for (let i = 0; i < count; i++) {
           const v = big[i];
           if (v > 2147483647n || v < -2147483648n) {
-            throw new Error(`loadSafetensors: tensor "${key}" (I64) holds ${v}, which does not fit in int32`);
+            fail(`entry ${JSON.stringify(key)} (I64) holds ${v}, which does not fit in int32`);
           }
           a[i] = Number(v);
         }
@@ -141,5 +172,17 @@ export function decodeSafetensors(bytes: Uint8Array, name = "buffer"): DecodedSa
     }
     tensors[key] = { dtype: dt, shape: [...shape], data };
   }
-  return { tensors, metadata: (header.__metadata__ as Record<string, string>) ?? {} };
+  return { tensors, metadata };
+}
+
+/** `__metadata__`, if present, must map strings to strings (the format's only free-form part). */
+function checkMetadata(m: unknown, fail: (msg: string) => never): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  if (m === undefined) return out;
+  if (m === null || typeof m !== "object" || Array.isArray(m)) fail(`"__metadata__" must be an object of strings, got ${JSON.stringify(m)}`);
+  for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
+    if (typeof v !== "string") fail(`"__metadata__" entry ${JSON.stringify(k)} must be a string, got ${JSON.stringify(v)}`);
+    out[k] = v as string;
+  }
+  return out;
 }

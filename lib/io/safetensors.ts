@@ -5,6 +5,7 @@
  * Model weights are saved under their state-dict names (`0.weight`, `0.bias`,
  * `1.running_mean`, ...), which are PyTorch's names for the equivalent modules.
  */
+import { OpError } from "../errors";
 import * as fs from "fs";
 import { Tensor, tensor } from "../nn/core";
 import type { DType } from "../backend";
@@ -36,7 +37,7 @@ export function deserializeSafetensors(
   options: { device?: Tensor["device"]; name?: string } = {},
 ): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
   const { tensors, metadata } = decodeSafetensors(bytes, options.name);
-  const out: Record<string, Tensor> = {};
+  const out = Object.create(null) as Record<string, Tensor>;
   for (const [k, e] of Object.entries(tensors)) {
     const t = tensor(e.data, { dtype: FROM_SAFE[e.dtype], shape: e.shape });
     out[k] = options.device ? t.to(options.device) : t;
@@ -57,7 +58,7 @@ export function saveSafetensors(path: string, tensors: Record<string, Tensor>, m
  * @example const tensors = io.loadSafetensors("weights.safetensors");
  */
 export function loadSafetensors(path: string, options: { device?: Tensor["device"] } = {}): Record<string, Tensor> {
-  if (!fs.existsSync(path)) throw new Error(`loadSafetensors: file not found: ${path}`);
+  if (!fs.existsSync(path)) throw new OpError("loadSafetensors", `file not found: ${path}`);
   return deserializeSafetensors(fs.readFileSync(path), { ...options, name: path }).tensors;
 }
 

@@ -6,6 +6,7 @@
 import { Tensor, softmax, tensor } from "./core";
 import { Module, type Shape } from "./module";
 import { elu, leakyRelu, prelu, selu, softplus } from "./functional";
+import { OpError } from "../errors";
 
 /** Base of the stateless activations: shape in = shape out, zero FLOPs. */
 export abstract class Activation extends Module {
@@ -28,7 +29,7 @@ export class ReLU extends Activation {
 export class LeakyReLU extends Activation {
   constructor(readonly negativeSlope = 0.01) {
     super();
-    if (!Number.isFinite(negativeSlope)) throw new Error(`LeakyReLU: negativeSlope must be finite, got ${negativeSlope}`);
+    if (!Number.isFinite(negativeSlope)) throw new OpError("LeakyReLU", `negativeSlope must be finite, got ${negativeSlope}`);
   }
   forward(x: Tensor): Tensor {
     return leakyRelu(x, this.negativeSlope);
@@ -47,7 +48,7 @@ export class PReLU extends Module {
   constructor(readonly numChannels = 1, init = 0.25) {
     super();
     if (!Number.isInteger(numChannels) || numChannels < 1) {
-      throw new Error(`PReLU: numChannels must be a positive integer, got ${numChannels}`);
+      throw new OpError("PReLU", `numChannels must be a positive integer, got ${numChannels}`);
     }
     this.registerParameter("weight", tensor(new Float32Array(numChannels).fill(init), { shape: [numChannels] }));
   }
@@ -139,6 +140,6 @@ export function getActivation(name: string | Module | undefined | null, layer: s
     softmax: () => new Softmax(),
   };
   const make = table[name];
-  if (!make) throw new Error(`${layer}: unknown activation "${name}"; known: linear, ${Object.keys(table).join(", ")}`);
+  if (!make) throw new OpError(layer, `unknown activation "${name}"; known: linear, ${Object.keys(table).join(", ")}`);
   return make();
 }

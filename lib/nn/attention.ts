@@ -12,6 +12,7 @@
 import { Tensor, softmax, where } from "./core";
 import { Module, shapeError } from "./module";
 import { xavierUniform } from "./init";
+import { OpError } from "../errors";
 
 export interface AttentionOptions {
   kind?: "dot" | "additive";
@@ -46,14 +47,14 @@ export class Attention extends Module {
   constructor(options: AttentionOptions = {}) {
     super();
     const { kind = "dot", scale = true } = options;
-    if (kind !== "dot" && kind !== "additive") throw new Error(`Attention: kind must be "dot" or "additive", got ${JSON.stringify(kind)}`);
+    if (kind !== "dot" && kind !== "additive") throw new OpError("Attention", `kind must be "dot" or "additive", got ${JSON.stringify(kind)}`);
     this.kind = kind;
     this.scale = scale;
     if (kind === "additive") {
       const { queryDim, keyDim, units } = options;
       for (const [k, v] of [["queryDim", queryDim], ["keyDim", keyDim], ["units", units]] as const) {
         if (!Number.isInteger(v) || (v as number) < 1) {
-          throw new Error(`Attention: additive attention needs ${k} as a positive integer, got ${v}`);
+          throw new OpError("Attention", `additive attention needs ${k} as a positive integer, got ${v}`);
         }
       }
       this.registerParameter("queryWeight", xavierUniform([units!, queryDim!]));
@@ -66,7 +67,7 @@ export class Attention extends Module {
   scores(query: Tensor, key: Tensor): Tensor {
     if (this.kind === "dot") {
       if (query.shape[2] !== key.shape[2]) {
-        throw new Error(`Attention: dot attention needs equal query and key sizes, got query [${query.shape.join(",")}] and key [${key.shape.join(",")}]`);
+        throw new OpError("Attention", `dot attention needs equal query and key sizes, got query [${query.shape.join(",")}] and key [${key.shape.join(",")}]`);
       }
       const e = query.matmul(key.transpose(1, 2));
       return this.scale ? e.div(Math.sqrt(query.shape[2])) : e;

@@ -10,6 +10,7 @@
  * Logs are plain numbers keyed by name: `loss`, each metric (`acc`, ...), and on epoch end
  * the validation values prefixed with `val_` (`val_loss`, `val_acc`).
  */
+import { OpError } from "../errors";
 
 /** Loss and metric values by name, e.g. `{ loss: 0.31, acc: 0.9, val_loss: 0.35 }`. */
 export type Logs = Record<string, number>;
@@ -128,11 +129,11 @@ export class EarlyStopping implements Callback {
   constructor(options: EarlyStoppingOptions = {}) {
     const { monitor = "val_loss", minDelta = 0, patience = 0, mode = "auto", restoreBestWeights = false } = options;
     if (!(patience >= 0) || !Number.isInteger(patience)) {
-      throw new Error(`EarlyStopping: patience must be a non-negative integer, got ${patience}`);
+      throw new OpError("EarlyStopping", `patience must be a non-negative integer, got ${patience}`);
     }
-    if (!(minDelta >= 0)) throw new Error(`EarlyStopping: minDelta must be >= 0, got ${minDelta}`);
+    if (!(minDelta >= 0)) throw new OpError("EarlyStopping", `minDelta must be >= 0, got ${minDelta}`);
     if (!["min", "max", "auto"].includes(mode)) {
-      throw new Error(`EarlyStopping: mode must be "min", "max" or "auto", got ${JSON.stringify(mode)}`);
+      throw new OpError("EarlyStopping", `mode must be "min", "max" or "auto", got ${JSON.stringify(mode)}`);
     }
     this.monitor = monitor;
     this.minDelta = minDelta;
@@ -153,8 +154,8 @@ export class EarlyStopping implements Callback {
     let value = logs[this.monitor];
     if (value === undefined && this.monitor.startsWith("val_")) value = logs[this.monitor.slice(4)];
     if (value === undefined) {
-      throw new Error(
-        `EarlyStopping: monitored log "${this.monitor}" is missing; available: ${Object.keys(logs).join(", ")}`,
+      throw new OpError(
+        "EarlyStopping", `monitored log "${this.monitor}" is missing; available: ${Object.keys(logs).join(", ")}`,
       );
     }
     const improved = this.mode === "min" ? value < this.best - this.minDelta : value > this.best + this.minDelta;

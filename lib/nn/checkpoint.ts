@@ -5,6 +5,7 @@
  */
 import type { Callback, CallbackModel, Logs } from "./callbacks";
 import { saveWeights } from "../io/safetensors";
+import { OpError } from "../errors";
 
 export interface ModelCheckpointOptions {
   /** Where to write; `{epoch}` is replaced by the epoch number (1-based, as Keras prints it). */
@@ -42,11 +43,11 @@ export class ModelCheckpoint implements Callback {
 
   constructor(options: ModelCheckpointOptions) {
     if (!options || typeof options.filepath !== "string" || options.filepath === "") {
-      throw new Error(`ModelCheckpoint: needs { filepath: "name.safetensors" }`);
+      throw new OpError("ModelCheckpoint", `needs { filepath: "name.safetensors" }`);
     }
     const { monitor = "val_loss", mode = "auto", saveBestOnly = true, verbose = false } = options;
     if (!["min", "max", "auto"].includes(mode)) {
-      throw new Error(`ModelCheckpoint: mode must be "min", "max" or "auto", got ${JSON.stringify(mode)}`);
+      throw new OpError("ModelCheckpoint", `mode must be "min", "max" or "auto", got ${JSON.stringify(mode)}`);
     }
     this.filepath = options.filepath;
     this.monitor = monitor;
@@ -65,7 +66,7 @@ export class ModelCheckpoint implements Callback {
     let value = logs[this.monitor];
     if (value === undefined && this.monitor.startsWith("val_")) value = logs[this.monitor.slice(4)];
     if (value === undefined) {
-      throw new Error(`ModelCheckpoint: monitored log "${this.monitor}" is missing; available: ${Object.keys(logs).join(", ")}`);
+      throw new OpError("ModelCheckpoint", `monitored log "${this.monitor}" is missing; available: ${Object.keys(logs).join(", ")}`);
     }
     const improved = this.mode === "min" ? value < this.best : value > this.best;
     if (improved) {

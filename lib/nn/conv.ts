@@ -11,13 +11,14 @@ import { Tensor, avgPool2d, conv2d, maxPool2d, pad } from "./core";
 import { Module, shapeError, type Shape } from "./module";
 import { getInitializer, torchDefault, type Initializer } from "./init";
 import type { Regularizer } from "./regularizers";
+import { OpError } from "../errors";
 
 type Pair = number | [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : v);
 
 function checkPositive(layer: string, arg: string, v: Pair): void {
   for (const x of pair(v)) {
-    if (!Number.isInteger(x) || x < 1) throw new Error(`${layer}: ${arg} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(x) || x < 1) throw new OpError(layer, `${arg} must be a positive integer, got ${JSON.stringify(v)}`);
   }
 }
 
@@ -65,7 +66,7 @@ export class Conv2d extends Module {
     checkPositive(this.name, "dilation", dilation);
     checkPositive(this.name, "groups", groups);
     if (inChannels % groups || outChannels % groups) {
-      throw new Error(`${this.name}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
+      throw new OpError(this.name, `inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
     }
     this.kernelSize = pair(kernelSize);
     this.stride = pair(stride);
@@ -75,7 +76,7 @@ export class Conv2d extends Module {
     else if (padding === "valid") this.padding = [0, 0];
     else {
       const p = pair(padding);
-      if (p.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`${this.name}: padding must be >= 0, got ${JSON.stringify(padding)}`);
+      if (p.some((v) => !Number.isInteger(v) || v < 0)) throw new OpError(this.name, `padding must be >= 0, got ${JSON.stringify(padding)}`);
       this.padding = p;
     }
     const [kh, kw] = this.kernelSize;
@@ -140,7 +141,7 @@ export class Conv2d extends Module {
     const oh = convOut(h, this.kernelSize[0], this.stride[0], t, b, this.dilation[0]);
     const ow = convOut(w, this.kernelSize[1], this.stride[1], l, r, this.dilation[1]);
     if (oh < 1 || ow < 1) {
-      throw new Error(`${this.name}: input [${inputShape.join(",")}] is smaller than the kernel ${this.kernelSize.join("×")}`);
+      throw new OpError(this.name, `input [${inputShape.join(",")}] is smaller than the kernel ${this.kernelSize.join("×")}`);
     }
     return [this.outChannels, oh, ow];
   }
@@ -151,8 +152,11 @@ export class Conv2d extends Module {
   }
 
   override describe(): string {
+    // Padding always shows: it is what makes two layers of equal kernel and stride differ in shape.
+    const pad = this.padding === "same" ? "same" : this.padding.join("×");
+    const d = this.dilation.some((v) => v !== 1) ? `, dilation ${this.dilation.join("×")}` : "";
     const g = this.groups > 1 ? `, groups=${this.groups}` : "";
-    return `Conv2d(${this.inChannels} → ${this.outChannels}, ${this.kernelSize.join("×")}, stride ${this.stride.join("×")}${g})`;
+    return `Conv2d(${this.inChannels} → ${this.outChannels}, ${this.kernelSize.join("×")}, stride ${this.stride.join("×")}, pad ${pad}${d}${g})`;
   }
 }
 
@@ -181,7 +185,7 @@ abstract class Pool2d extends Module {
     const [c, h, w] = inputShape;
     const oh = convOut(h, this.kernelSize[0], this.stride[0], this.padding[0], this.padding[0], 1);
     const ow = convOut(w, this.kernelSize[1], this.stride[1], this.padding[1], this.padding[1], 1);
-    if (oh < 1 || ow < 1) throw new Error(`${this.name}: input [${inputShape.join(",")}] is smaller than the window ${this.kernelSize.join("×")}`);
+    if (oh < 1 || ow < 1) throw new OpError(this.name, `input [${inputShape.join(",")}] is smaller than the window ${this.kernelSize.join("×")}`);
     return [c, oh, ow];
   }
 
@@ -195,7 +199,8 @@ abstract class Pool2d extends Module {
   }
 
   override describe(): string {
-    return `${this.name}(${this.kernelSize.join("×")}, stride ${this.stride.join("×")})`;
+    const pad = this.padding.some((v) => v !== 0) ? `, pad ${this.padding.join("×")}` : "";
+    return `${this.name}(${this.kernelSize.join("×")}, stride ${this.stride.join("×")}${pad})`;
   }
 }
 

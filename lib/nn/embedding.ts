@@ -5,6 +5,7 @@
 import { Tensor, indexSelect } from "./core";
 import { Module, type Shape } from "./module";
 import { normal, type Initializer } from "./init";
+import { OpError } from "../errors";
 
 /**
  * A lookup table of learned vectors: integer ids [...] → vectors [..., dim] (one row of `weight` per id).
@@ -17,7 +18,7 @@ export class Embedding extends Module {
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: { init?: Initializer } = {}) {
     super();
     for (const [k, v] of [["numEmbeddings", numEmbeddings], ["embeddingDim", embeddingDim]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`Embedding: ${k} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v < 1) throw new OpError("Embedding", `${k} must be a positive integer, got ${v}`);
     }
     // PyTorch initialises embeddings from N(0, 1).
     const init = options.init ?? normal({ std: 1 });
@@ -34,7 +35,7 @@ export class Embedding extends Module {
     const v = flat.data();
     for (let i = 0; i < v.length; i++) {
       if (v[i] < 0 || v[i] >= this.numEmbeddings) {
-        throw new Error(`Embedding: id ${v[i]} is out of range [0, ${this.numEmbeddings}) (ids shape [${ids.shape.join(",")}])`);
+        throw new OpError("Embedding", `id ${v[i]} is out of range [0, ${this.numEmbeddings}) (ids shape [${ids.shape.join(",")}])`);
       }
     }
     return indexSelect(this.weight, 0, flat).reshape([...ids.shape, this.embeddingDim]);

@@ -3,6 +3,7 @@
  * gradients come from autodiff. The activation layers (`nn.ELU`, ...) are thin over these.
  */
 import { Tensor, where } from "./core";
+import { OpError } from "../errors";
 
 /**
  * Leaky ReLU: x for x > 0, slope·x otherwise.
@@ -59,8 +60,8 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
   let w = weight;
   if (weight.size > 1) {
     if (x.ndim < 2 || x.shape[1] !== weight.size) {
-      throw new Error(
-        `PReLU: input of shape [${x.shape.join(",")}] must have ${weight.size} channels on axis 1 (weight shape [${weight.shape.join(",")}])`,
+      throw new OpError(
+        "PReLU", `input of shape [${x.shape.join(",")}] must have ${weight.size} channels on axis 1 (weight shape [${weight.shape.join(",")}])`,
       );
     }
     w = weight.reshape([weight.size, ...new Array(x.ndim - 2).fill(1)]);

@@ -8,6 +8,7 @@
  */
 import type { Tensor } from "./core";
 import type { Module } from "./module";
+import { OpError } from "../errors";
 
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
 
@@ -20,7 +21,7 @@ const hooks = new WeakMap<Module, ForwardHook[]>();
 
 /** Attaches `hook` to `module` (see `Module.registerForwardHook`). */
 export function registerForwardHook(module: Module, hook: ForwardHook): HookHandle {
-  if (typeof hook !== "function") throw new Error(`registerForwardHook: ${module.name}: hook must be a function, got ${typeof hook}`);
+  if (typeof hook !== "function") throw new OpError("registerForwardHook", `${module.name}: hook must be a function, got ${typeof hook}`);
   const list = hooks.get(module) ?? [];
   list.push(hook);
   hooks.set(module, list);
@@ -60,7 +61,7 @@ export function captureActivations(model: Module, x: Tensor, names?: string[]): 
   const out: Record<string, Tensor> = {};
   const handles = wanted.map((n) => {
     const m = all.get(n);
-    if (!m) throw new Error(`captureActivations: ${model.name} has no sub-module "${n}"; it has ${[...all.keys()].filter(Boolean).join(", ")}`);
+    if (!m) throw new OpError("captureActivations", `${model.name} has no sub-module "${n}"; it has ${[...all.keys()].filter(Boolean).join(", ")}`);
     return registerForwardHook(m, (_m, _in, o) => { out[n] = o as Tensor; });
   });
   try {

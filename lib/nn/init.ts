@@ -12,6 +12,7 @@
 import { rand, tensor, type Tensor } from "./core";
 import type { DeviceName } from "../backend";
 import { Rng } from "../data/random";
+import { OpError } from "../errors";
 
 export interface InitOptions {
   seed?: number;
@@ -37,7 +38,7 @@ function rngFor(options?: InitOptions): Rng {
 
 function make(shape: number[], options: InitOptions | undefined, fill: (rng: Rng) => number, name: string): Tensor {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`${name}: shape must be non-negative integers, got [${shape.join(",")}]`);
+    if (!Number.isInteger(d) || d < 0) throw new OpError(name, `shape must be non-negative integers, got [${shape.join(",")}]`);
   }
   const n = shape.reduce((a, b) => a * b, 1);
   const rng = rngFor(options);
@@ -58,7 +59,7 @@ export const zeros: Initializer = (shape, options) => make(shape, options, () =>
  * @example nn.init.constant(0.1)([2, 2])
  */
 export function constant(value: number): Initializer {
-  if (!Number.isFinite(value)) throw new Error(`init.constant: value must be finite, got ${value}`);
+  if (!Number.isFinite(value)) throw new OpError("init.constant", `value must be finite, got ${value}`);
   return (shape, options) => make(shape, options, () => value, "init.constant");
 }
 
@@ -68,7 +69,7 @@ export function constant(value: number): Initializer {
  */
 export function normal(opts: { mean?: number; std?: number } = {}): Initializer {
   const { mean = 0, std = 0.05 } = opts;
-  if (!(std >= 0)) throw new Error(`init.normal: std must be >= 0, got ${std}`);
+  if (!(std >= 0)) throw new OpError("init.normal", `std must be >= 0, got ${std}`);
   return (shape, options) => make(shape, options, (r) => r.normal(mean, std), "init.normal");
 }
 
@@ -78,7 +79,7 @@ export function normal(opts: { mean?: number; std?: number } = {}): Initializer 
  */
 export function uniform(opts: { low?: number; high?: number } = {}): Initializer {
   const { low = -0.05, high = 0.05 } = opts;
-  if (!(high >= low)) throw new Error(`init.uniform: high (${high}) must be >= low (${low})`);
+  if (!(high >= low)) throw new OpError("init.uniform", `high (${high}) must be >= low (${low})`);
   return (shape, options) => make(shape, options, (r) => r.uniform(low, high), "init.uniform");
 }
 
@@ -174,6 +175,6 @@ export const byName: Record<string, Initializer> = {
 export function getInitializer(init: Initializer | string, layer: string): Initializer {
   if (typeof init === "function") return init;
   const f = byName[init];
-  if (!f) throw new Error(`${layer}: unknown initializer "${init}"; known: ${Object.keys(byName).join(", ")}`);
+  if (!f) throw new OpError(layer, `unknown initializer "${init}"; known: ${Object.keys(byName).join(", ")}`);
   return f;
 }

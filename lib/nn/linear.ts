@@ -10,6 +10,7 @@ import { Module, shapeError, type Shape } from "./module";
 import { getInitializer, torchDefault, type Initializer } from "./init";
 import type { Regularizer } from "./regularizers";
 import { getActivation } from "./activations";
+import { OpError } from "../errors";
 
 export interface LinearOptions {
   /** Add a bias (default true). */
@@ -41,7 +42,7 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
     if (!Number.isInteger(outFeatures) || outFeatures < 1) {
-      throw new Error(`${this.name}: outFeatures must be a positive integer, got ${outFeatures}`);
+      throw new OpError(this.name, `outFeatures must be a positive integer, got ${outFeatures}`);
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
@@ -57,7 +58,7 @@ export class Linear extends Module {
 
   protected build(inFeatures: number): void {
     if (!Number.isInteger(inFeatures) || inFeatures < 1) {
-      throw new Error(`${this.name}: inFeatures must be a positive integer, got ${inFeatures}`);
+      throw new OpError(this.name, `inFeatures must be a positive integer, got ${inFeatures}`);
     }
     this.inFeatures = inFeatures;
     const o = this.options;

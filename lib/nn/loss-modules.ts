@@ -7,6 +7,7 @@
 import { Module } from "./module";
 import { Tensor, gather, logSoftmax } from "./core";
 import { clampedLog, sameShape } from "./losses";
+import { OpError } from "../errors";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -16,7 +17,7 @@ abstract class Loss extends Module {
     super();
     const { reduction = "mean" } = options;
     if (!["mean", "sum", "none"].includes(reduction)) {
-      throw new Error(`${this.name}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+      throw new OpError(this.name, `reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
     }
     this.reduction = reduction;
   }
@@ -24,7 +25,7 @@ abstract class Loss extends Module {
   protected abstract elementwise(yHat: Tensor, y: Tensor): Tensor;
   forward(yHat: Tensor, y: Tensor): Tensor {
     if (!(yHat instanceof Tensor) || !(y instanceof Tensor)) {
-      throw new Error(`${this.name}: expected (prediction, target) tensors, got (${typeof yHat}, ${typeof y})`);
+      throw new OpError(this.name, `expected (prediction, target) tensors, got (${typeof yHat}, ${typeof y})`);
     }
     const l = this.elementwise(yHat, y);
     return this.reduction === "mean" ? l.mean() : this.reduction === "sum" ? l.sum() : l;
@@ -60,7 +61,7 @@ export class L1Loss extends Loss {
  */
 export class CrossEntropyLoss extends Loss {
   protected elementwise(yHat: Tensor, y: Tensor): Tensor {
-    if (yHat.ndim !== 2) throw new Error(`CrossEntropyLoss: expected logits [N, C], got [${yHat.shape.join(",")}]`);
+    if (yHat.ndim !== 2) throw new OpError("CrossEntropyLoss", `expected logits [N, C], got [${yHat.shape.join(",")}]`);
     const logP = logSoftmax(yHat, -1);
     if (y.ndim === 2) {
       sameShape("CrossEntropyLoss", yHat, y);
@@ -79,12 +80,12 @@ export class NLLLoss extends Loss {
 
 function nll(name: string, logP: Tensor, y: Tensor): Tensor {
   if (logP.ndim !== 2 || y.ndim !== 1 || y.shape[0] !== logP.shape[0]) {
-    throw new Error(`${name}: expected predictions [N, C] and class indices [N], got [${logP.shape.join(",")}] and [${y.shape.join(",")}]`);
+    throw new OpError(name, `expected predictions [N, C] and class indices [N], got [${logP.shape.join(",")}] and [${y.shape.join(",")}]`);
   }
   if (y.dtype !== "int32") {
     const v = y.data();
     for (let i = 0; i < v.length; i++) {
-      if (!Number.isInteger(v[i])) throw new Error(`${name}: class indices must be integers, found ${v[i]} at ${i}`);
+      if (!Number.isInteger(v[i])) throw new OpError(name, `class indices must be integers, found ${v[i]} at ${i}`);
     }
   }
   const idx = y.dtype === "int32" ? y : y.astype("int32");

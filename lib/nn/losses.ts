@@ -4,6 +4,7 @@
  * both shapes. `getLoss` resolves the Keras-style names `compile` accepts.
  */
 import { Tensor, gather, logSoftmax, where } from "./core";
+import { OpError } from "../errors";
 
 /** e^−100: below it a probability's log is clamped to −100, as PyTorch's BCELoss does. */
 const TINY = Math.exp(-100);
@@ -29,8 +30,8 @@ export interface LossModule {
 
 export function sameShape(loss: string, yHat: Tensor, y: Tensor): void {
   if (yHat.shape.join(",") !== y.shape.join(",")) {
-    throw new Error(
-      `${loss}: prediction shape [${yHat.shape.join(",")}] and target shape [${y.shape.join(",")}] differ`,
+    throw new OpError(
+      loss, `prediction shape [${yHat.shape.join(",")}] and target shape [${y.shape.join(",")}] differ`,
     );
   }
 }
@@ -103,8 +104,8 @@ export function sparseCategoricalCrossEntropy(
   options: { fromLogits?: boolean } = {},
 ): Tensor {
   if (yHat.ndim !== 2 || labels.ndim !== 1 || labels.shape[0] !== yHat.shape[0]) {
-    throw new Error(
-      `sparseCategoricalCrossEntropy: expected predictions [N, C] and labels [N], got [${yHat.shape.join(",")}] and [${labels.shape.join(",")}]`,
+    throw new OpError(
+      "sparseCategoricalCrossEntropy", `expected predictions [N, C] and labels [N], got [${yHat.shape.join(",")}] and [${labels.shape.join(",")}]`,
     );
   }
   const idx = labels.dtype === "int32" ? labels : labels.astype("int32");
@@ -120,7 +121,7 @@ function signedTargets(loss: string, y: Tensor, like: Tensor): Tensor {
     const a = v[i];
     if (a !== 0 && a !== 1) zeroOne = false;
     if (a !== 0 && a !== 1 && a !== -1) {
-      throw new Error(`${loss}: targets must be −1/+1 (or 0/1), found ${a}`);
+      throw new OpError(loss, `targets must be −1/+1 (or 0/1), found ${a}`);
     }
   }
   const t = asFloat(y, like);
@@ -176,10 +177,10 @@ export function getLoss(loss: LossFn | string | LossModule): LossFn {
   if (typeof loss === "function") return loss;
   if (typeof loss !== "string") {
     if (loss !== null && typeof loss === "object" && typeof loss.call === "function") return (yHat, y) => loss.call(yHat, y);
-    throw new Error(`compile: loss must be a name, a function or a loss module, got ${loss === null ? "null" : typeof loss}`);
+    throw new OpError("compile", `loss must be a name, a function or a loss module, got ${loss === null ? "null" : typeof loss}`);
   }
   const f = LOSSES[loss];
-  if (!f) throw new Error(`compile: unknown loss "${loss}"; known: ${Object.keys(LOSSES).join(", ")}`);
+  if (!f) throw new OpError("compile", `unknown loss "${loss}"; known: ${Object.keys(LOSSES).join(", ")}`);
   return f;
 }
 

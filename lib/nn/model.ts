@@ -16,6 +16,7 @@ import { Rng } from "../data/random";
 import * as metricsLib from "../metrics";
 import { createProgressCallback } from "../plot/progress";
 import { summarize, type ModelSummary } from "./summary";
+import { OpError } from "../errors";
 
 /** A metric: a name (for the logs) and a function of predictions and targets. */
 export type Metric = string | { name: string; fn: (yHat: Tensor, y: Tensor) => number };
@@ -98,7 +99,7 @@ export abstract class Model extends Module {
    */
   compile(options: CompileOptions): this {
     if (!options || options.loss === undefined || options.optimizer === undefined) {
-      throw new Error("compile: needs { optimizer, loss } (and optionally metrics)");
+      throw new OpError("compile", "needs { optimizer, loss } (and optionally metrics)");
     }
     this.lossFn = getLoss(options.loss);
     this.lossName = typeof options.loss === "string" ? options.loss : options.loss.name || "loss";
@@ -112,7 +113,7 @@ export abstract class Model extends Module {
       this.optimizer = options.optimizer;
       this.optimizerName = null;
     } else {
-      throw new Error(`compile: optimizer must be an Optimizer or a name like "adam", got ${typeof options.optimizer}`);
+      throw new OpError("compile", `optimizer must be an Optimizer or a name like "adam", got ${typeof options.optimizer}`);
     }
     this.metricList = (options.metrics ?? []).map((m) => this.resolveMetric(m));
     return this;
@@ -130,12 +131,12 @@ export abstract class Model extends Module {
       case "mae":
         return { name: m, fn: (yHat, y) => metricsLib.meanAbsoluteError(yHat, y) };
       default:
-        throw new Error(`compile: unknown metric "${m}"; known: accuracy, acc, mse, mae, or { name, fn }`);
+        throw new OpError("compile", `unknown metric "${m}"; known: accuracy, acc, mse, mae, or { name, fn }`);
     }
   }
 
   private ensureReady(op: string, X: Tensor): void {
-    if (!this.lossFn) throw new Error(`${op}: call model.compile({ optimizer, loss }) first`);
+    if (!this.lossFn) throw new OpError(op, `call model.compile({ optimizer, loss }) first`);
     if (!this.inputShape) this.inputShape = X.shape.slice(1);
     // Build lazily sized layers (Dense without inputDim) with one sample before creating the optimizer.
     if (this.parameters().length === 0 || this.needsBuild()) {
@@ -150,8 +151,8 @@ export abstract class Model extends Module {
     const held = new Set(this.optimizer!.params);
     const missing = this.namedParameters().filter(([, p]) => p.requiresGrad && !held.has(p));
     if (missing.length) {
-      throw new Error(
-        `${op}: the optimizer does not update ${missing.map(([n]) => n).join(", ")}: it was made before those ` +
+      throw new OpError(
+        op, `the optimizer does not update ${missing.map(([n]) => n).join(", ")}: it was made before those ` +
           `parameters existed (a Dense layer without inputDim is built on its first input). Give every Dense an ` +
           `inputDim, run the model once before creating the optimizer, or pass the optimizer by name.`,
       );
@@ -173,17 +174,17 @@ export abstract class Model extends Module {
   async fit(X: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
     const { epochs = 1, batchSize = 32, validationSplit, shuffle = true, seed = 0, callbacks = [], verbose = 1 } = options;
     checkXY("fit", X, y);
-    if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be an integer >= 0, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`fit: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new OpError("fit", `epochs must be an integer >= 0, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new OpError("fit", `batchSize must be a positive integer, got ${batchSize}`);
     let Xt = X;
     let yt = y;
     let val = options.validationData ?? null;
     if (validationSplit !== undefined) {
-      if (!(validationSplit > 0 && validationSplit < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${validationSplit}`);
-      if (val) throw new Error("fit: give validationSplit or validationData, not both");
+      if (!(validationSplit > 0 && validationSplit < 1)) throw new OpError("fit", `validationSplit must be in (0, 1), got ${validationSplit}`);
+      if (val) throw new OpError("fit", "give validationSplit or validationData, not both");
       const nVal = Math.floor(X.shape[0] * validationSplit);
       const nTrain = X.shape[0] - nVal;
-      if (nVal < 1 || nTrain < 1) throw new Error(`fit: validationSplit ${validationSplit} of ${X.shape[0]} samples leaves an empty split`);
+      if (nVal < 1 || nTrain < 1) throw new OpError("fit", `validationSplit ${validationSplit} of ${X.shape[0]} samples leaves an empty split`);
       Xt = X.slice(0, 0, nTrain);
       yt = y.slice(0, 0, nTrain);
       val = [X.slice(0, nTrain, X.shape[0]), y.slice(0, nTrain, y.shape[0])];
@@ -248,8 +249,8 @@ export abstract class Model extends Module {
     }
     if (interrupted) {
       const { epoch, batch } = interrupted;
-      const err = new Error(
-        `fit: interrupted after batch ${batch + 1} of epoch ${epoch + 1}; the model keeps the weights of that batch`,
+      const err = new OpError(
+        "fit", `interrupted after batch ${batch + 1} of epoch ${epoch + 1}; the model keeps the weights of that batch`,
       );
       err.name = "KeyboardInterrupt";
       throw err;
@@ -275,7 +276,7 @@ export abstract class Model extends Module {
       return out;
     });
     if (!Number.isFinite(logs.loss)) {
-      throw new Error(`fit: the loss became ${logs.loss}; lower the learning rate or check the inputs for NaN`);
+      throw new OpError("fit", `the loss became ${logs.loss}; lower the learning rate or check the inputs for NaN`);
     }
     opt.step();
     return logs;
@@ -287,7 +288,7 @@ export abstract class Model extends Module {
    */
   evaluate(X: Tensor, y: Tensor, options: { batchSize?: number } = {}): Logs {
     checkXY("evaluate", X, y);
-    if (!this.lossFn) throw new Error("evaluate: call model.compile({ optimizer, loss }) first");
+    if (!this.lossFn) throw new OpError("evaluate", "call model.compile({ optimizer, loss }) first");
     const yHat = this.predict(X, options);
     return noGrad(() =>
       tidy(() => {
@@ -310,9 +311,9 @@ export abstract class Model extends Module {
   predict(input: Tensor | number[] | number[][] | number[][][] | number[][][][], options: { batchSize?: number } = {}): Tensor {
     const { batchSize = 256 } = options;
     const X = Array.isArray(input) ? tensor(input as number[][]).to(this.device ?? "js") : input;
-    if (!(X instanceof Tensor)) throw new Error(`predict: X must be a Tensor or an array of numbers, got ${X === null ? "null" : typeof X}`);
-    if (X.ndim < 1 || X.shape[0] === 0) throw new Error(`predict: X [${X.shape.join(",")}] has no samples on axis 0`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`predict: batchSize must be a positive integer, got ${batchSize}`);
+    if (!(X instanceof Tensor)) throw new OpError("predict", `X must be a Tensor or an array of numbers, got ${X === null ? "null" : typeof X}`);
+    if (X.ndim < 1 || X.shape[0] === 0) throw new OpError("predict", `X [${X.shape.join(",")}] has no samples on axis 0`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new OpError("predict", `batchSize must be a positive integer, got ${batchSize}`);
     const was = this.training;
     this.eval();
     try {
@@ -342,7 +343,7 @@ export abstract class Model extends Module {
    */
   summary(inputShape?: Shape, options: { build?: boolean } = {}): ModelSummary {
     const shape = inputShape ?? this.inputShape ?? this.firstLayerInputShape();
-    if (!shape) throw new Error(`summary: the input shape is unknown; pass it, e.g. model.summary([1, 28, 28]), or give the first layer an inputDim`);
+    if (!shape) throw new OpError("summary", `the input shape is unknown; pass it, e.g. model.summary([1, 28, 28]), or give the first layer an inputDim`);
     return summarize(this.summaryLayers(), shape, this.name, options);
   }
 
@@ -360,7 +361,7 @@ export abstract class Model extends Module {
 
 function getOptimizerCheck(name: string): void {
   const known = ["sgd", "adagrad", "rmsprop", "adam", "adamw"];
-  if (!known.includes(name.toLowerCase())) throw new Error(`compile: unknown optimizer "${name}"; known: ${known.join(", ")}`);
+  if (!known.includes(name.toLowerCase())) throw new OpError("compile", `unknown optimizer "${name}"; known: ${known.join(", ")}`);
 }
 
 function isBinary(yHat: Tensor): boolean {
@@ -368,11 +369,11 @@ function isBinary(yHat: Tensor): boolean {
 }
 
 function checkXY(op: string, X: Tensor, y: Tensor): void {
-  if (!(X instanceof Tensor) || !(y instanceof Tensor)) throw new Error(`${op}: X and y must be Tensors`);
+  if (!(X instanceof Tensor) || !(y instanceof Tensor)) throw new OpError(op, `X and y must be Tensors`);
   if (X.ndim < 1 || y.ndim < 1 || X.shape[0] !== y.shape[0]) {
-    throw new Error(`${op}: X [${X.shape.join(",")}] and y [${y.shape.join(",")}] must have the same number of samples (axis 0)`);
+    throw new OpError(op, `X [${X.shape.join(",")}] and y [${y.shape.join(",")}] must have the same number of samples (axis 0)`);
   }
-  if (X.shape[0] === 0) throw new Error(`${op}: X [${X.shape.join(",")}] has no samples`);
+  if (X.shape[0] === 0) throw new OpError(op, `X [${X.shape.join(",")}] has no samples`);
 }
 
 function batchOf(t: Tensor, perm: Int32Array | null, start: number, end: number): Tensor {

@@ -11,6 +11,7 @@ import { Tensor, keep, noGrad, tensor } from "./core";
 import type { DeviceName } from "../backend";
 import type { Regularizer } from "./regularizers";
 import { registerForwardHook, runForwardHooks, type ForwardHook, type HookHandle } from "./hooks";
+import { OpError } from "../errors";
 
 /** A shape without its batch axis, e.g. `[1, 28, 28]` for an MNIST image. */
 export type Shape = number[];
@@ -99,7 +100,7 @@ export abstract class Module {
   /** Registers a child module under `name` (its parameters are named `name.weight`, ...). */
   protected registerModule<M extends Module>(name: string, module: M): M {
     if (!(module instanceof Module)) {
-      throw new Error(`${this.name}: child "${name}" must be a Module, got ${describe(module)}`);
+      throw new OpError(this.name, `child "${name}" must be a Module, got ${describe(module)}`);
     }
     this._modules.set(name, module);
     return module;
@@ -108,13 +109,13 @@ export abstract class Module {
   /** The parameter registered as `name` (throws a clear error when missing). */
   protected param(name: string): Tensor {
     const p = this._parameters.get(name);
-    if (!p) throw new Error(`${this.name}: has no parameter "${name}"`);
+    if (!p) throw new OpError(this.name, `has no parameter "${name}"`);
     return p;
   }
 
   protected buffer(name: string): Tensor {
     const b = this._buffers.get(name);
-    if (!b) throw new Error(`${this.name}: has no buffer "${name}"`);
+    if (!b) throw new OpError(this.name, `has no buffer "${name}"`);
     return b;
   }
 
@@ -342,8 +343,8 @@ export abstract class Module {
       const missing = [...targets.keys()].filter((k) => !(k in state));
       const unexpected = Object.keys(state).filter((k) => !targets.has(k));
       if (missing.length || unexpected.length) {
-        throw new Error(
-          `loadStateDict: ${this.name} state does not match: ` +
+        throw new OpError(
+          "loadStateDict", `${this.name} state does not match: ` +
             `missing [${missing.join(", ")}], unexpected [${unexpected.join(", ")}]`,
         );
       }
@@ -354,8 +355,8 @@ export abstract class Module {
         if (!dst) continue;
         const src = v instanceof Tensor ? v : tensor(v as number[]);
         if (src.shape.join(",") !== dst.shape.join(",")) {
-          throw new Error(
-            `loadStateDict: "${k}" has shape [${src.shape.join(",")}] but ${this.name} expects [${dst.shape.join(",")}]`,
+          throw new OpError(
+            "loadStateDict", `"${k}" has shape [${src.shape.join(",")}] but ${this.name} expects [${dst.shape.join(",")}]`,
           );
         }
         dst.assign(src.to(dst.device).astype(dst.dtype));
@@ -400,7 +401,7 @@ export abstract class Module {
         }).to(this.device ?? "js");
         const y = this.forward(x);
         if (!(y instanceof Tensor)) {
-          throw new Error(`${this.name}: cannot infer an output shape: forward did not return a tensor`);
+          throw new OpError(this.name, `cannot infer an output shape: forward did not return a tensor`);
         }
         return y.shape.slice(1);
       } finally {
@@ -447,5 +448,5 @@ function describe(v: unknown): string {
 
 /** Throws a layer error naming the layer and both shapes. */
 export function shapeError(layer: string, what: string, expected: string, got: readonly number[]): never {
-  throw new Error(`${layer}: ${what}: expected ${expected}, got shape [${got.join(",")}]`);
+  throw new OpError(layer, `${what}: expected ${expected}, got shape [${got.join(",")}]`);
 }

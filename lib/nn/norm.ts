@@ -8,6 +8,7 @@
  */
 import { Tensor, dropout, noGrad, ones, zeros } from "./core";
 import { Module, shapeError, type Shape } from "./module";
+import { OpError } from "../errors";
 
 export interface BatchNormOptions {
   eps?: number;
@@ -25,10 +26,10 @@ abstract class BatchNorm extends Module {
     super();
     const { eps = 1e-5, momentum = 0.1, affine = true } = options;
     if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new Error(`${this.name}: numFeatures must be a positive integer, got ${numFeatures}`);
+      throw new OpError(this.name, `numFeatures must be a positive integer, got ${numFeatures}`);
     }
-    if (!(eps > 0)) throw new Error(`${this.name}: eps must be > 0, got ${eps}`);
-    if (!(momentum >= 0 && momentum <= 1)) throw new Error(`${this.name}: momentum must be in [0, 1], got ${momentum}`);
+    if (!(eps > 0)) throw new OpError(this.name, `eps must be > 0, got ${eps}`);
+    if (!(momentum >= 0 && momentum <= 1)) throw new OpError(this.name, `momentum must be in [0, 1], got ${momentum}`);
     this.eps = eps;
     this.momentum = momentum;
     if (affine) {
@@ -64,7 +65,7 @@ abstract class BatchNorm extends Module {
     if (this.training) {
       const count = x.size / this.numFeatures;
       if (count < 2) {
-        throw new Error(`${this.name}: training needs more than one value per channel, got input shape [${x.shape.join(",")}]`);
+        throw new OpError(this.name, `training needs more than one value per channel, got input shape [${x.shape.join(",")}]`);
       }
       mean = x.mean(axes, true);
       variance = x.sub(mean).square().mean(axes, true);
@@ -128,7 +129,7 @@ export class BatchNorm2d extends BatchNorm {
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
     super();
-    if (!(p >= 0 && p < 1)) throw new Error(`Dropout: p must be in [0, 1), got ${p}`);
+    if (!(p >= 0 && p < 1)) throw new OpError("Dropout", `p must be in [0, 1), got ${p}`);
   }
   forward(x: Tensor): Tensor {
     return this.training && this.p > 0 ? dropout(x, this.p, true) : x;

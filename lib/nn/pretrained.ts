@@ -12,6 +12,7 @@ import { Conv2d, Flatten, MaxPool2d } from "./conv";
 import { ReLU } from "./activations";
 import { Dense } from "./linear";
 import { loadWeights } from "../io/safetensors";
+import { OpError } from "../errors";
 
 /**
  * The architecture of the `fashion-cnn` weights: two conv + ReLU + max-pool stages (16 and 32
@@ -33,12 +34,12 @@ const MODELS: Record<string, () => Sequential> = { "fashion-cnn": fashionCnn };
 
 /** Path of the weights file `name` (data/weights/NAME.safetensors in the repository). */
 export function pretrainedPath(name: string): string {
-  if (!(name in MODELS)) throw new Error(`loadPretrained: unknown weights "${name}"; available: ${Object.keys(MODELS).join(", ")}`);
+  if (!(name in MODELS)) throw new OpError("loadPretrained", `unknown weights "${name}"; available: ${Object.keys(MODELS).join(", ")}`);
   for (const up of ["../../..", "../.."]) {
     const file = path.resolve(__dirname, up, "data", "weights", `${name}.safetensors`);
     if (fs.existsSync(file)) return file;
   }
-  throw new Error(`loadPretrained: data/weights/${name}.safetensors is missing; make it with: node scripts/make_pretrained.js`);
+  throw new OpError("loadPretrained", `data/weights/${name}.safetensors is missing; make it with: node scripts/make_pretrained.js`);
 }
 
 /** The model `name` with its trained weights loaded. */

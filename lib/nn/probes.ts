@@ -12,6 +12,7 @@
 import { Tensor } from "./core";
 import { Module } from "./module";
 import { grad } from "../autograd";
+import { OpError } from "../errors";
 
 export interface GradientProbeOptions {
   /** Which output to differentiate: "last" step (default) or the "sum" over all steps. */
@@ -28,14 +29,14 @@ export interface GradientProbeOptions {
 export function gradientNormsThroughTime(layer: Module, x: Tensor, options: GradientProbeOptions = {}): number[] {
   const op = "gradientNormsThroughTime";
   if (!(x instanceof Tensor) || x.ndim !== 3) {
-    throw new Error(`${op}: x must be a float tensor [N, T, D], got ${x instanceof Tensor ? `shape [${x.shape.join(",")}]` : typeof x}`);
+    throw new OpError(op, `x must be a float tensor [N, T, D], got ${x instanceof Tensor ? `shape [${x.shape.join(",")}]` : typeof x}`);
   }
   const mode = options.output ?? "last";
-  if (mode !== "last" && mode !== "sum") throw new Error(`${op}: output must be "last" or "sum", got ${JSON.stringify(mode)}`);
+  if (mode !== "last" && mode !== "sum") throw new OpError(op, `output must be "last" or "sum", got ${JSON.stringify(mode)}`);
   // Only the input's gradient is taken: parameters' .grad stay as they were.
   const [g] = grad((input: Tensor) => {
     let out = layer.call(input) as Tensor;
-    if (!(out instanceof Tensor)) throw new Error(`${op}: the layer must return one tensor`);
+    if (!(out instanceof Tensor)) throw new OpError(op, `the layer must return one tensor`);
     // A layer that returns every step [N, T, H] is cut to its last step; [N, H] already is one.
     if (mode === "last" && out.ndim === 3) out = out.slice(1, out.shape[1] - 1, out.shape[1]);
     return out.sum();

@@ -15,6 +15,7 @@
 import { Tensor, concat, stack, zeros } from "./core";
 import { Module, shapeError, type Shape } from "./module";
 import { torchDefault } from "./init";
+import { OpError } from "../errors";
 
 type Mode = "rnn" | "gru" | "lstm";
 const GATES: Record<Mode, number> = { rnn: 1, gru: 3, lstm: 4 };
@@ -63,10 +64,10 @@ abstract class RecurrentBase extends Module {
     super();
     const { numLayers = 1, bidirectional = false, returnSequences = true, bias = true, nonlinearity = "tanh" } = options;
     for (const [k, v] of [["inputSize", inputSize], ["hiddenSize", hiddenSize], ["numLayers", numLayers]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${this.name}: ${k} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v < 1) throw new OpError(this.name, `${k} must be a positive integer, got ${v}`);
     }
     if (nonlinearity !== "tanh" && nonlinearity !== "relu") {
-      throw new Error(`${this.name}: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(nonlinearity)}`);
+      throw new OpError(this.name, `nonlinearity must be "tanh" or "relu", got ${JSON.stringify(nonlinearity)}`);
     }
     this.numLayers = numLayers;
     this.bidirectional = bidirectional;
@@ -113,7 +114,7 @@ abstract class RecurrentBase extends Module {
         shapeError(this.name, `initial ${k}`, `[${LD}, ${N}, ${H}]`, s.shape);
       }
     }
-    if (state.c && this.mode !== "lstm") throw new Error(`${this.name}: only an LSTM takes an initial cell state c`);
+    if (state.c && this.mode !== "lstm") throw new OpError(this.name, `only an LSTM takes an initial cell state c`);
     const hN: Tensor[] = [];
     const cN: Tensor[] = [];
     let input = x;

@@ -6,11 +6,12 @@
  * (2·λ·w for L2, λ·sign(w) for L1) flows into the update.
  */
 import type { Tensor } from "./core";
+import { OpError } from "../errors";
 
 export type Regularizer = (w: Tensor) => Tensor;
 
 function checkFactor(name: string, arg: string, v: number): void {
-  if (!(Number.isFinite(v) && v >= 0)) throw new Error(`${name}: ${arg} must be a finite number >= 0, got ${v}`);
+  if (!(Number.isFinite(v) && v >= 0)) throw new OpError(name, `${arg} must be a finite number >= 0, got ${v}`);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { Tensor, noGrad, tensor, tidy } from "./core";
 import type { Module } from "./module";
 import { getLoss } from "./losses";
+import { OpError } from "../errors";
 
 function forwardOf(model: Module | ((x: Tensor) => Tensor)): (x: Tensor) => Tensor {
   return typeof model === "function" ? model : (x) => model.call(x) as Tensor;
@@ -28,14 +29,14 @@ function probing<T>(model: Module | ((x: Tensor) => Tensor), fn: () => T): T {
 }
 
 function checkImages(op: string, X: Tensor): void {
-  if (!(X instanceof Tensor) || X.ndim < 2) throw new Error(`${op}: X must be a batch of inputs [N, ...], got ${X instanceof Tensor ? `[${X.shape}]` : typeof X}`);
+  if (!(X instanceof Tensor) || X.ndim < 2) throw new OpError(op, `X must be a batch of inputs [N, ...], got ${X instanceof Tensor ? `[${X.shape}]` : typeof X}`);
 }
 
 function targetsOf(op: string, scores: Tensor, target: Tensor | number[] | number | undefined): Tensor {
   const n = scores.shape[0];
   if (target === undefined) return noGrad(() => scores.argmax(1));
   const t = target instanceof Tensor ? target : tensor(typeof target === "number" ? new Array(n).fill(target) : target, { dtype: "int32" });
-  if (t.size !== n) throw new Error(`${op}: target has ${t.size} entries but the batch has ${n} inputs`);
+  if (t.size !== n) throw new OpError(op, `target has ${t.size} entries but the batch has ${n} inputs`);
   return t.reshape(n).astype("int32");
 }
 
@@ -52,7 +53,7 @@ export function inputGradient(model: Module | ((x: Tensor) => Tensor), X: Tensor
   return probing(model, () => tidy(() => {
     const x = X.detach().requiresGrad_(true);
     const scores = forwardOf(model)(x);
-    if (scores.ndim !== 2) throw new Error(`inputGradient: the model must output class scores [N, classes], got [${scores.shape}]`);
+    if (scores.ndim !== 2) throw new OpError("inputGradient", `the model must output class scores [N, classes], got [${scores.shape}]`);
     const t = targetsOf("inputGradient", scores, target);
     scores.gather(1, t.reshape(-1, 1)).sum().backward();
     return x.grad!.detach();
@@ -68,7 +69,7 @@ export function inputGradient(model: Module | ((x: Tensor) => Tensor), X: Tensor
  * plot.imageGrid(nn.saliencyMap(model, X.slice(0, 0, 8)), null, { normalize: true });
  */
 export function saliencyMap(model: Module | ((x: Tensor) => Tensor), X: Tensor, target?: Tensor | number[] | number): Tensor {
-  if (!(X instanceof Tensor) || X.ndim !== 4) throw new Error(`saliencyMap: X must be images [N, C, H, W], got ${X instanceof Tensor ? `[${X.shape}]` : typeof X}`);
+  if (!(X instanceof Tensor) || X.ndim !== 4) throw new OpError("saliencyMap", `X must be images [N, C, H, W], got ${X instanceof Tensor ? `[${X.shape}]` : typeof X}`);
   const g = inputGradient(model, X, target);
   return noGrad(() => g.abs().max(1));
 }
@@ -86,7 +87,7 @@ export function fgsm(
   options: { loss?: string | ((yHat: Tensor, y: Tensor) => Tensor); clip?: [number, number] | null } = {},
 ): Tensor {
   checkImages("fgsm", X);
-  if (!(typeof epsilon === "number" && epsilon >= 0)) throw new Error(`fgsm: epsilon must be a number >= 0, got ${epsilon}`);
+  if (!(typeof epsilon === "number" && epsilon >= 0)) throw new OpError("fgsm", `epsilon must be a number >= 0, got ${epsilon}`);
   const lossFn = typeof options.loss === "function" ? options.loss : getLoss(options.loss ?? "sparseCategoricalCrossentropyFromLogits");
   const clip = options.clip === undefined ? [0, 1] : options.clip;
   return probing(model, () => tidy(() => {

@@ -10,22 +10,23 @@
  */
 import { Tensor } from "./core";
 import { Generator, defaultGenerator } from "../random";
+import { OpError } from "../errors";
 
 type Logits = Tensor | ArrayLike<number>;
 
 function values(op: string, logits: Logits): Float64Array {
   if (logits instanceof Tensor) {
-    if (logits.ndim !== 1) throw new Error(`${op}: logits must be one vector [C], got shape [${logits.shape.join(",")}]`);
+    if (logits.ndim !== 1) throw new OpError(op, `logits must be one vector [C], got shape [${logits.shape.join(",")}]`);
     return Float64Array.from(logits.data());
   }
   const v = Float64Array.from(logits as ArrayLike<number>);
-  if (v.length === 0) throw new Error(`${op}: logits are empty`);
+  if (v.length === 0) throw new OpError(op, `logits are empty`);
   return v;
 }
 
 function checkTemperature(op: string, temperature: number): void {
   if (typeof temperature !== "number" || !Number.isFinite(temperature) || temperature < 0) {
-    throw new Error(`${op}: temperature must be a finite number ≥ 0, got ${temperature}`);
+    throw new OpError(op, `temperature must be a finite number ≥ 0, got ${temperature}`);
   }
 }
 
@@ -63,11 +64,11 @@ export function entropy(probs: ArrayLike<number> | Tensor): number {
   const p = probs instanceof Tensor ? probs.reshape([-1]).data() : probs;
   let h = 0, total = 0;
   for (let i = 0; i < p.length; i++) {
-    if (!(p[i] >= 0)) throw new Error(`entropy: probabilities must be ≥ 0, got ${p[i]} at index ${i}`);
+    if (!(p[i] >= 0)) throw new OpError("entropy", `probabilities must be ≥ 0, got ${p[i]} at index ${i}`);
     total += p[i];
     if (p[i] > 0) h -= p[i] * Math.log(p[i]);
   }
-  if (Math.abs(total - 1) > 1e-4) throw new Error(`entropy: probabilities must sum to 1, they sum to ${total}`);
+  if (Math.abs(total - 1) > 1e-4) throw new OpError("entropy", `probabilities must sum to 1, they sum to ${total}`);
   return h;
 }
 

@@ -5,6 +5,7 @@ import type { Tensor } from "./core";
 import { Module, type Shape } from "./module";
 import { Model } from "./model";
 import { Linear } from "./linear";
+import { OpError } from "../errors";
 
 /**
  * A stack of layers applied in order (Keras' Sequential, PyTorch's nn.Sequential), with the training API of `Model`.
@@ -21,7 +22,7 @@ import { Linear } from "./linear";
 export class Sequential extends Model {
   constructor(layers: Module[] = [], options: { inputShape?: Shape; name?: string } = {}) {
     super();
-    if (!Array.isArray(layers)) throw new Error(`Sequential: expected an array of layers, got ${typeof layers}`);
+    if (!Array.isArray(layers)) throw new OpError("Sequential", `expected an array of layers, got ${typeof layers}`);
     if (options.inputShape) this.inputShape = [...options.inputShape];
     layers.forEach((l) => this.add(l));
     if (options.name) this.name = options.name;
@@ -30,7 +31,7 @@ export class Sequential extends Model {
   /** Appends a layer (named by its position, "0", "1", ..., as in PyTorch). */
   add(layer: Module): this {
     if (!(layer instanceof Module)) {
-      throw new Error(`Sequential: layer ${this.children().length} is not a Module (got ${layer === null ? "null" : typeof layer})`);
+      throw new OpError("Sequential", `layer ${this.children().length} is not a Module (got ${layer === null ? "null" : typeof layer})`);
     }
     this.buildFromKnownInput(layer);
     this.registerModule(String(this.children().length), layer);

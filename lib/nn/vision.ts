@@ -4,6 +4,7 @@
  * style transfer).
  */
 import { Tensor, pad, stack } from "./core";
+import { OpError } from "../errors";
 
 type Pair = number | [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : v);
@@ -19,16 +20,16 @@ const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : v)
  */
 export function unfold(x: Tensor, kernelSize: Pair, options: { stride?: Pair; padding?: Pair; dilation?: Pair } = {}): Tensor {
   if (!(x instanceof Tensor) || x.ndim !== 4) {
-    throw new Error(`unfold: x must be a tensor of shape [N, C, H, W], got ${x instanceof Tensor ? `[${x.shape}]` : typeof x}`);
+    throw new OpError("unfold", `x must be a tensor of shape [N, C, H, W], got ${x instanceof Tensor ? `[${x.shape}]` : typeof x}`);
   }
   const [kh, kw] = pair(kernelSize), [sh, sw] = pair(options.stride ?? 1), [ph, pw] = pair(options.padding ?? 0), [dh, dw] = pair(options.dilation ?? 1);
   for (const [name, v, min] of [["kernelSize", kh, 1], ["kernelSize", kw, 1], ["stride", sh, 1], ["stride", sw, 1], ["padding", ph, 0], ["padding", pw, 0], ["dilation", dh, 1], ["dilation", dw, 1]] as const) {
-    if (!Number.isInteger(v) || v < min) throw new Error(`unfold: ${name} must be an integer >= ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min) throw new OpError("unfold", `${name} must be an integer >= ${min}, got ${v}`);
   }
   const [n, c, h, w] = x.shape;
   const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
   const ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
-  if (oh < 1 || ow < 1) throw new Error(`unfold: input [${x.shape}] is smaller than the kernel ${kh}×${kw} (padding ${ph}×${pw}, dilation ${dh}×${dw})`);
+  if (oh < 1 || ow < 1) throw new OpError("unfold", `input [${x.shape}] is smaller than the kernel ${kh}×${kw} (padding ${ph}×${pw}, dilation ${dh}×${dw})`);
   const xp = ph || pw ? pad(x, [pw, pw, ph, ph]) : x;
   const patches: Tensor[] = [];
   for (let i = 0; i < kh; i++) {
@@ -50,7 +51,7 @@ export function unfold(x: Tensor, kernelSize: Pair, options: { stride?: Pair; pa
  */
 export function gramMatrix(features: Tensor): Tensor {
   if (!(features instanceof Tensor) || features.ndim !== 4) {
-    throw new Error(`gramMatrix: features must have shape [N, C, H, W], got ${features instanceof Tensor ? `[${features.shape}]` : typeof features}`);
+    throw new OpError("gramMatrix", `features must have shape [N, C, H, W], got ${features instanceof Tensor ? `[${features.shape}]` : typeof features}`);
   }
   const [n, c, h, w] = features.shape;
   const f = features.reshape(n, c, h * w);

@@ -85,6 +85,7 @@ export function assignInPlace(t: Tensor, src: Tensor | number): void {
   }
   if (s.dtype !== t.dtype) s = noGrad(() => astype(s as Tensor, t.dtype));
   t.storage.backend.assign(t, broadcastView(s, t.shape));
+  t._ref.version++;
 }
 
 /** t += alpha * other, in place. */

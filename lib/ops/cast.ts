@@ -1,6 +1,6 @@
 /** dtype conversion and device transfer. */
 import type { DType, DeviceName } from "../backend";
-import { record } from "../autograd";
+import { NO_SAVED, record } from "../autograd";
 import { checkDType, isFloat } from "../dtype";
 import { checkDevice, getEngine } from "../engine";
 import { Tensor, makeTensor } from "../tensor";
@@ -16,7 +16,7 @@ export function astype(x: Tensor, dtype: DType): Tensor {
   const out = makeTensor(x.storage.backend.contiguous(x, dtype), x.shape);
   if (isFloat(dtype) && isFloat(x.dtype)) {
     const from = x.dtype;
-    record(out, "ToCopyBackward", [x], (g) => [astype(g, from)]);
+    record(out, "ToCopyBackward", [x], (g) => [astype(g, from)], undefined, NO_SAVED);
   }
   return out;
 }
@@ -34,5 +34,5 @@ export function toDevice(x: Tensor, device: DeviceName): Tensor {
   if (src !== x.storage) x.storage.backend.dispose(src);
   const out = makeTensor(target.fromArray(host, x.dtype), x.shape);
   const from = x.device;
-  return record(out, "ToCopyBackward", [x], (g) => [toDevice(g, from)]);
+  return record(out, "ToCopyBackward", [x], (g) => [toDevice(g, from)], undefined, NO_SAVED);
 }

@@ -10,7 +10,7 @@ import { OpError, fmtShape } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
 import { add } from "./binary";
 import { astype } from "./cast";
-import { reshape } from "./shape";
+import { reshape, squeeze, unsqueeze } from "./shape";
 import { checkSameDevice, checkTensor, denseStorage, releaseTemp } from "./util";
 
 export interface Conv2dOptions {
@@ -48,7 +48,7 @@ function convFwd(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
   return record(out, "ConvolutionBackward", [x, w], (g) => [
     x.requiresGrad ? convBwdInput(g, w, p) : null,
     w.requiresGrad ? convBwdWeight(x, g, p) : null,
-  ]);
+  ], undefined, [x, w]);
 }
 
 /** dx = convᵀ(dy, w) */
@@ -58,7 +58,7 @@ function convBwdInput(dy: Tensor, w: Tensor, p: Conv2dParams): Tensor {
   return record(out, "ConvolutionBackwardInput", [dy, w], (g) => [
     dy.requiresGrad ? convFwd(g, w, p) : null,
     w.requiresGrad ? convBwdWeight(g, dy, p) : null,
-  ]);
+  ], undefined, [dy, w]);
 }
 
 /** dw = corr(x, dy) */
@@ -68,11 +68,11 @@ function convBwdWeight(x: Tensor, dy: Tensor, p: Conv2dParams): Tensor {
   return record(out, "ConvolutionBackwardWeight", [x, dy], (g) => [
     x.requiresGrad ? convBwdInput(dy, g, p) : null,
     dy.requiresGrad ? convFwd(x, g, p) : null,
-  ]);
+  ], undefined, [x, dy]);
 }
 
 /**
- * 2-D convolution of x [N, Cin, H, W] with w [Cout, Cin/groups, kH, kW] plus an optional
+ * 2-D convolution of x [N, Cin, H, W] (or unbatched [Cin, H, W]) with w [Cout, Cin/groups, kH, kW] plus an optional
  * bias [Cout]. Output [N, Cout, Hout, Wout] with Hout = floor((H + padTop + padBottom -
  * dilation*(kH-1) - 1) / stride) + 1.
  * @example conv2d(images, filters, bias, { padding: "same" })
@@ -81,7 +81,9 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   checkTensor("conv2d", "x", x);
   checkTensor("conv2d", "w", w);
   checkSameDevice("conv2d", x, w, "x", "w");
-  if (x.ndim !== 4) throw new OpError("conv2d", `x must be 4-D [N, C, H, W], got shape ${fmtShape(x.shape)}`);
+  // Unbatched [C, H, W] input, as PyTorch accepts: a batch of one, and the result unbatched.
+  if (x.ndim === 3) return squeeze(conv2d(unsqueeze(x, 0), w, b, opts), 0);
+  if (x.ndim !== 4) throw new OpError("conv2d", `x must be 4-D [N, C, H, W] or 3-D [C, H, W], got shape ${fmtShape(x.shape)}`);
   if (w.ndim !== 4) throw new OpError("conv2d", `w must be 4-D [Cout, Cin/groups, kH, kW], got shape ${fmtShape(w.shape)}`);
   const groups = opts.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) throw new OpError("conv2d", `groups must be a positive integer, got ${groups}`);

@@ -1,6 +1,6 @@
 /** Joining and splitting: concat, stack, split, chunk, pad. */
 import { contiguousStrides, sizeOf } from "../backend";
-import { record } from "../autograd";
+import { NO_SAVED, record } from "../autograd";
 import { promoteTypes } from "../dtype";
 import { OpError, fmtShape, normAxis } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
@@ -41,7 +41,7 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   }
   const out = makeTensor(storage, shape);
   if (!parts.some((t) => t.requiresGrad)) return out;
-  return record(out, "CatBackward", parts, (g) => parts.map((t, i) => (t.requiresGrad ? slice(g, a, offsets[i], offsets[i] + t.shape[a]) : null)));
+  return record(out, "CatBackward", parts, (g) => parts.map((t, i) => (t.requiresGrad ? slice(g, a, offsets[i], offsets[i] + t.shape[a]) : null)), undefined, NO_SAVED);
 }
 
 /** Joins tensors of equal shape along a new axis. */

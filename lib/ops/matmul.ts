@@ -61,7 +61,7 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
   return record(out, "MmBackward", [a, b], (g) => [
     a.requiresGrad ? sumTo(matmul(g, transpose(b, -2, -1)), a.shape) : null,
     b.requiresGrad ? sumTo(matmul(transpose(a, -2, -1), g), b.shape) : null,
-  ]);
+  ], undefined, [a, b]);
 }
 
 /**

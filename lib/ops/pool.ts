@@ -1,12 +1,12 @@
 /** Max and average pooling over NCHW tensors. */
 import type { Pool2dParams } from "../backend";
-import { record } from "../autograd";
+import { NO_SAVED, record } from "../autograd";
 import { isFloat } from "../dtype";
 import { OpError, fmtShape } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
 import { astype } from "./cast";
 import { gather } from "./select";
-import { reshape } from "./shape";
+import { reshape, squeeze, unsqueeze } from "./shape";
 import { checkTensor, denseStorage, releaseTemp } from "./util";
 
 export interface Pool2dOptions {
@@ -27,7 +27,7 @@ function pair(op: string, name: string, v: number | [number, number], min: numbe
 
 function params(op: string, x: Tensor, kernelSize: number | [number, number], opts: Pool2dOptions): Pool2dParams {
   checkTensor(op, "x", x);
-  if (x.ndim !== 4) throw new OpError(op, `x must be 4-D [N, C, H, W], got shape ${fmtShape(x.shape)}`);
+  if (x.ndim !== 4) throw new OpError(op, `x must be 4-D [N, C, H, W] or 3-D [C, H, W], got shape ${fmtShape(x.shape)}`);
   const [kh, kw] = pair(op, "kernelSize", kernelSize, 1);
   const [sh, sw] = pair(op, "stride", opts.stride ?? [kh, kw], 1);
   const [ph, pw] = pair(op, "padding", opts.padding ?? 0, 0);
@@ -44,6 +44,7 @@ function params(op: string, x: Tensor, kernelSize: number | [number, number], op
  * @example maxPool2d(x, 2)   // halves H and W
  */
 export function maxPool2d(x: Tensor, kernelSize: number | [number, number], opts: Pool2dOptions = {}): Tensor {
+  if (x instanceof Tensor && x.ndim === 3) return squeeze(maxPool2d(unsqueeze(x, 0), kernelSize, opts), 0);
   const p = params("maxPool2d", x, kernelSize, opts);
   if (!isFloat(x.dtype)) x = astype(x, "float32");
   const be = x.storage.backend;
@@ -53,7 +54,7 @@ export function maxPool2d(x: Tensor, kernelSize: number | [number, number], opts
   const out = makeTensor(r.out, [p.n, p.c, p.outH, p.outW]);
   const indices = makeTensor(r.indices, [p.n, p.c, p.outH * p.outW]);
   if (!x.requiresGrad) return out;
-  return record(out, "MaxPool2DBackward", [x], (g) => [maxPoolBackward(g, indices, p)]);
+  return record(out, "MaxPool2DBackward", [x], (g) => [maxPoolBackward(g, indices, p)], undefined, NO_SAVED);
 }
 
 function maxPoolBackward(g: Tensor, indices: Tensor, p: Pool2dParams): Tensor {
@@ -66,11 +67,12 @@ function maxPoolBackward(g: Tensor, indices: Tensor, p: Pool2dParams): Tensor {
   // Its adjoint picks, for each window, the gradient at the window's maximum.
   return record(out, "MaxPool2DBackwardBackward", [g], (gg) => [
     reshape(gather(reshape(gg, [p.n, p.c, p.h * p.w]), 2, indices), [p.n, p.c, p.outH, p.outW]),
-  ]);
+  ], undefined, NO_SAVED);
 }
 
 /** Mean over kH×kW windows (padding counted in the divisor unless countIncludePad is false). */
 export function avgPool2d(x: Tensor, kernelSize: number | [number, number], opts: Pool2dOptions = {}): Tensor {
+  if (x instanceof Tensor && x.ndim === 3) return squeeze(avgPool2d(unsqueeze(x, 0), kernelSize, opts), 0);
   const p = params("avgPool2d", x, kernelSize, opts);
   if (!isFloat(x.dtype)) x = astype(x, "float32");
   return avgFwd(x, p);
@@ -82,7 +84,7 @@ function avgFwd(x: Tensor, p: Pool2dParams): Tensor {
   const out = makeTensor(be.avgPool2d(s, p), [p.n, p.c, p.outH, p.outW]);
   releaseTemp(x, s);
   if (!x.requiresGrad) return out;
-  return record(out, "AvgPool2DBackward", [x], (g) => [avgBwd(g, p)]);
+  return record(out, "AvgPool2DBackward", [x], (g) => [avgBwd(g, p)], undefined, NO_SAVED);
 }
 
 function avgBwd(g: Tensor, p: Pool2dParams): Tensor {
@@ -91,5 +93,5 @@ function avgBwd(g: Tensor, p: Pool2dParams): Tensor {
   const out = makeTensor(be.avgPool2dBackward(s, p), [p.n, p.c, p.h, p.w]);
   releaseTemp(g, s);
   if (!g.requiresGrad) return out;
-  return record(out, "AvgPool2DBackwardBackward", [g], (gg) => [avgFwd(gg, p)]);
+  return record(out, "AvgPool2DBackwardBackward", [g], (gg) => [avgFwd(gg, p)], undefined, NO_SAVED);
 }

@@ -3,7 +3,7 @@
  * back over the reduced axes with public ops.
  */
 import type { ReduceOp } from "../backend";
-import { record } from "../autograd";
+import { NO_SAVED, record } from "../autograd";
 import { isFloat } from "../dtype";
 import { OpError, fmtShape, normAxes, normAxis } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
@@ -11,7 +11,7 @@ import { add, div, eq, logicalOr, mul, sub } from "./binary";
 import { astype } from "./cast";
 import { detach, expand, reshape } from "./shape";
 import { where } from "./select";
-import { exp, log, sqrt } from "./unary";
+import { exp, log } from "./unary";
 import { checkTensor, denseStorage, floatDtypeOf, releaseTemp } from "./util";
 
 type Axis = number | readonly number[] | undefined | null;
@@ -48,10 +48,29 @@ function expandBack(g: Tensor, x: Tensor, axes: number[], keepdim: boolean): Ten
 export function sum(x: Tensor, axis?: Axis, keepdim = false): Tensor {
   checkTensor("sum", "x", x);
   const axes = normAxes("sum", axis, x.ndim);
-  if (x.dtype === "bool") x = astype(x, "int32");
+  if (x.dtype === "bool" || x.dtype === "int32") return intTotal("sum", x, rawReduce("sum", astype(x, "float64"), axes, keepdim));
   const out = rawReduce("sum", x, axes, keepdim);
   if (!x.requiresGrad) return out;
-  return record(out, "SumBackward", [x], (g) => [expandBack(g, x, axes, keepdim)]);
+  return record(out, "SumBackward", [x], (g) => [expandBack(g, x, axes, keepdim)], undefined, NO_SAVED);
+}
+
+/**
+ * @internal An integer reduction computed in float64 (exact up to 2^53), back to int32. PyTorch
+ * accumulates integers in int64; we have no int64, so a total outside int32's range raises
+ * instead of wrapping around silently.
+ */
+export function intTotal(op: string, x: Tensor, wide: Tensor): Tensor {
+  const be = wide.storage.backend;
+  const v = be.read(wide.storage);
+  for (let i = 0; i < v.length; i++) {
+    if (!(Math.abs(v[i]) <= 2147483647)) {
+      wide.dispose();
+      throw new OpError(op, `the ${x.dtype} ${op} of shape ${fmtShape(x.shape)} overflows int32: a total of ${v[i]} is outside ±2147483647 (PyTorch would give int64). Convert first: x.double().${op}(...)`);
+    }
+  }
+  const out = astype(wide, "int32");
+  wide.dispose();
+  return out;
 }
 
 /** Mean over `axis` (all axes when omitted); integers are averaged in float32. */
@@ -94,7 +113,7 @@ export function min(x: Tensor, axis?: Axis, keepdim = false): Tensor {
 export function prod(x: Tensor, axis?: Axis, keepdim = false): Tensor {
   checkTensor("prod", "x", x);
   const axes = normAxes("prod", axis, x.ndim);
-  if (x.dtype === "bool") x = astype(x, "int32");
+  if (x.dtype === "bool" || x.dtype === "int32") return intTotal("prod", x, rawReduce("prod", astype(x, "float64"), axes, keepdim));
   const out = rawReduce("prod", x, axes, keepdim);
   if (!x.requiresGrad) return out;
   return record(out, "ProdBackward", [x], (g) => [div(mul(expandBack(g, x, axes, keepdim), expandBack(out, x, axes, keepdim)), x)]);
@@ -130,9 +149,16 @@ export function variance(x: Tensor, axis?: Axis | VarOptions, keepdim = false, c
   return div(sum(mul(d, d), axes, o.keepdim), Math.max(0, n - o.correction));
 }
 
-/** Standard deviation: the square root of `var` (same arguments). */
+/**
+ * Standard deviation: the square root of `var` (same arguments). Where the spread is 0 its
+ * gradient is 0, as in PyTorch, not the NaN of sqrt's infinite slope times a zero: a constant
+ * row standardised by hand must not poison the weights.
+ */
 export function std(x: Tensor, axis?: Axis | VarOptions, keepdim = false, correction = 1): Tensor {
-  return sqrt(variance(x, axis, keepdim, correction));
+  const v = variance(x, axis, keepdim, correction);
+  const out = makeTensor(v.storage.backend.unary("sqrt", v), [...v.shape]);
+  if (!v.requiresGrad) return out;
+  return record(out, "StdBackward", [v], (g) => [where(eq(out, 0), 0, div(g, mul(out, 2)))], undefined, [out]);
 }
 
 /** log(sum(exp(x))) over `axis`, computed without overflow. */

@@ -1,7 +1,7 @@
 /** Selection ops: where, clip, maskedFill, gather, indexSelect, scatterAdd, oneHot. */
 import type { DType } from "../backend";
 import { record } from "../autograd";
-import { promoteTypes, promoteWithScalar } from "../dtype";
+import { promoteOperands, promoteWithScalar } from "../dtype";
 import { OpError, fmtShape, normAxis } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
 import { add, eq, gt, lt } from "./binary";
@@ -20,7 +20,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   checkTensor("where", "cond", cond);
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : cond;
   let dtype: DType;
-  if (a instanceof Tensor && b instanceof Tensor) dtype = promoteTypes(a.dtype, b.dtype);
+  if (a instanceof Tensor && b instanceof Tensor) dtype = promoteOperands(a.dtype, a.ndim, b.dtype, b.ndim);
   else if (a instanceof Tensor) dtype = promoteWithScalar(a.dtype, b as number);
   else if (b instanceof Tensor) dtype = promoteWithScalar(b.dtype, a as number);
   else dtype = Number.isInteger(a) && Number.isInteger(b) ? "int32" : "float32";
@@ -39,7 +39,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   return record(out, "WhereBackward", [fa, fb], (g) => [
     fa.requiresGrad ? sumTo(where(c, g, 0), fa.shape) : null,
     fb.requiresGrad ? sumTo(where(c, 0, g), fb.shape) : null,
-  ]);
+  ], undefined, [c]);
 }
 
 /**
@@ -97,7 +97,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   releaseTemp(x, xs);
   releaseTemp(index, is);
   if (!x.requiresGrad) return out;
-  return record(out, "GatherBackward", [x], (g) => [scatterAddRaw(x.shape, a, index, g)]);
+  return record(out, "GatherBackward", [x], (g) => [scatterAddRaw(x.shape, a, index, g)], undefined, [index]);
 }
 
 /** zeros(outShape) with src added at index along axis; the adjoint of gather. */
@@ -111,7 +111,7 @@ function scatterAddRaw(outShape: readonly number[], axis: number, index: Tensor,
   releaseTemp(s, ss);
   releaseTemp(index, is);
   if (!s.requiresGrad) return out;
-  return record(out, "ScatterAddBackward", [s], (g) => [gather(g, axis, index)]);
+  return record(out, "ScatterAddBackward", [s], (g) => [gather(g, axis, index)], undefined, [index]);
 }
 
 /**

@@ -3,7 +3,7 @@
  * expand are views: metadata over the same storage, no copy.
  */
 import { contiguousStrides, sizeOf } from "../backend";
-import { record } from "../autograd";
+import { NO_SAVED, record } from "../autograd";
 import { OpError, fmtShape, normAxis } from "../errors";
 import { Tensor, makeTensor, makeView } from "../tensor";
 import { sumTo } from "./reduce";
@@ -41,7 +41,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const src = x.isContiguous() ? x : contiguous(x);
   const out = makeView(src, s, contiguousStrides(s), src.offset);
   if (!src.requiresGrad) return out;
-  return record(out, "ViewBackward", [src], (g) => [reshape(g, src.shape)]);
+  return record(out, "ViewBackward", [src], (g) => [reshape(g, src.shape)], undefined, NO_SAVED);
 }
 
 /** Like reshape, but x must be contiguous (it never copies). */
@@ -88,7 +88,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 function viewOp(x: Tensor, shape: number[], strides: number[], offset: number, name: string): Tensor {
   const out = makeView(x, shape, strides, offset);
   if (!x.requiresGrad) return out;
-  return record(out, name, [x], (g) => [reshape(g, x.shape)]);
+  return record(out, name, [x], (g) => [reshape(g, x.shape)], undefined, NO_SAVED);
 }
 
 /** Reorders the axes (a view). */
@@ -101,7 +101,7 @@ export function permute(x: Tensor, axes: readonly number[]): Tensor {
   if (!x.requiresGrad) return out;
   const inv = new Array<number>(p.length);
   p.forEach((a, i) => (inv[a] = i));
-  return record(out, "PermuteBackward", [x], (g) => [permute(g, inv)]);
+  return record(out, "PermuteBackward", [x], (g) => [permute(g, inv)], undefined, NO_SAVED);
 }
 
 /** Swaps two axes (a view). */
@@ -138,7 +138,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (same) return x;
   const out = makeView(x, outShape, strides, x.offset);
   if (!x.requiresGrad) return out;
-  return record(out, "ExpandBackward", [x], (g) => [sumTo(g, x.shape)]);
+  return record(out, "ExpandBackward", [x], (g) => [sumTo(g, x.shape)], undefined, NO_SAVED);
 }
 
 /** `expand` under NumPy's name. */
@@ -184,7 +184,7 @@ export function slice(x: Tensor, axis: number, start?: number | null, end?: numb
     const sum = be.binary("add", region, g, shape);
     be.assign(region, { storage: sum, shape, strides: contiguousStrides(shape), offset: 0 });
     be.dispose(sum);
-  });
+  }, NO_SAVED);
 }
 
 /**
@@ -207,7 +207,7 @@ export function embed(src: Tensor, outShape: readonly number[], starts: readonly
       if (starts[i] !== 0 || steps[i] !== 1 || src.shape[i] !== shape[i]) r = slice(r, i, starts[i], starts[i] + (src.shape[i] - 1) * steps[i] + 1, steps[i]);
     }
     return [r];
-  });
+  }, undefined, NO_SAVED);
 }
 
 /** One index spec: a number (selects, dropping the axis), null (new axis) or [start, end, step?]. */
@@ -248,7 +248,7 @@ export function clone(x: Tensor): Tensor {
   checkTensor("clone", "x", x);
   const out = makeTensor(x.storage.backend.contiguous(x), [...x.shape]);
   if (!x.requiresGrad) return out;
-  return record(out, "CloneBackward", [x], (g) => [g]);
+  return record(out, "CloneBackward", [x], (g) => [g], undefined, NO_SAVED);
 }
 
 /** The same data, cut out of the autodiff graph (requiresGrad false). */

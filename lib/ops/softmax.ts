@@ -16,8 +16,8 @@ function lastAxis(x: Tensor, log: boolean): Tensor {
   const out = makeTensor(x.storage.backend.softmax(s, n === 0 ? 0 : x.size / n, n, log), [...x.shape]);
   releaseTemp(x, s);
   if (!x.requiresGrad) return out;
-  if (log) return record(out, "LogSoftmaxBackward", [x], (g) => [sub(g, mul(exp(out), sum(g, -1, true)))]);
-  return record(out, "SoftmaxBackward", [x], (g) => [mul(out, sub(g, sum(mul(g, out), -1, true)))]);
+  if (log) return record(out, "LogSoftmaxBackward", [x], (g) => [sub(g, mul(exp(out), sum(g, -1, true)))], undefined, [out]);
+  return record(out, "SoftmaxBackward", [x], (g) => [mul(out, sub(g, sum(mul(g, out), -1, true)))], undefined, [out]);
 }
 
 function softmaxAlong(op: string, x: Tensor, axis: number, log: boolean): Tensor {

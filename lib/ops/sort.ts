@@ -1,9 +1,10 @@
 /** sort, topk and cumsum. Sorted values are gathered from x, so their gradient comes free. */
-import { record } from "../autograd";
+import { NO_SAVED, record } from "../autograd";
 import { OpError, fmtShape, normAxis } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
 import { add, sub } from "./binary";
-import { sum } from "./reduce";
+import { intTotal, sum } from "./reduce";
+import { astype } from "./cast";
 import { gather } from "./select";
 import { contiguous, slice, transpose } from "./shape";
 import { checkTensor, denseStorage, releaseTemp } from "./util";
@@ -55,11 +56,12 @@ export function cumsum(x: Tensor, axis: number): Tensor {
   checkTensor("cumsum", "x", x);
   if (x.ndim === 0) { normAxis("cumsum", axis, 1); return add(x, 0); }
   const a = normAxis("cumsum", axis, x.ndim);
-  const src = x.dtype === "bool" ? x.int() : x;
+  if (x.dtype === "bool" || x.dtype === "int32") return intTotal("cumsum", x, cumsum(astype(x, "float64"), a));
+  const src = x;
   const s = denseStorage(src);
   const out = makeTensor(src.storage.backend.cumsum(s, src.shape, a), [...src.shape]);
   releaseTemp(src, s);
   if (!src.requiresGrad) return out;
   // d/dx_i of sum_j g_j y_j = sum_{j >= i} g_j = total - cumsum(g) + g: differentiable again.
-  return record(out, "CumsumBackward", [src], (g) => [add(sub(sum(g, a, true), cumsum(g, a)), g)]);
+  return record(out, "CumsumBackward", [src], (g) => [add(sub(sum(g, a, true), cumsum(g, a)), g)], undefined, NO_SAVED);
 }

@@ -3,7 +3,7 @@
  * and the output y, so it can be differentiated again.
  */
 import type { UnaryOp } from "../backend";
-import { recordNode, type GradNode } from "../autograd";
+import { recordNode, versionsOf, type GradNode } from "../autograd";
 import { isFloat } from "../dtype";
 import { Tensor, makeTensor } from "../tensor";
 import { add, div, mul, sub, gt } from "./binary";
@@ -23,14 +23,22 @@ function unary(op: UnaryOp, name: string, x: Tensor, grad: Grad): Tensor {
   }
   const out = makeTensor(x.storage.backend.unary(op, x), x.shape);
   if (grad === null || !x.requiresGrad) return out;
-  return recordNode(out, new UnaryNode(name, x, out, grad));
+  return recordNode(out, new UnaryNode(name, x, out, grad, READS_Y.has(op) ? out : op === "neg" ? null : x));
 }
+
+/** Ops whose gradient is written with the output y (the others read x; neg reads neither). */
+const READS_Y = new Set<UnaryOp>(["exp", "sqrt", "rsqrt", "reciprocal", "tanh", "sigmoid", "expm1"]);
 
 /** The autodiff record of a unary op: its input, output and gradient rule. */
 class UnaryNode implements GradNode {
   readonly inputs: Tensor[];
-  constructor(readonly name: string, x: Tensor, private readonly out: Tensor, private readonly grad: NonNullable<Grad>) {
+  readonly saved: Tensor[];
+  readonly versions: number[];
+  freed = false;
+  constructor(readonly name: string, x: Tensor, private readonly out: Tensor, private readonly grad: NonNullable<Grad>, reads: Tensor | null) {
     this.inputs = [x];
+    this.saved = reads === null ? [] : [reads];
+    this.versions = versionsOf(this.saved);
   }
   backward(g: Tensor): (Tensor | null)[] {
     return [this.grad(g, this.inputs[0], this.out)];

@@ -1,7 +1,7 @@
 /** Shared helpers of the ops: operand conversion, device checks, broadcasting. */
 import type { Backend, DType, Storage, View } from "../backend";
 import { getEngine } from "../engine";
-import { promoteTypes, promoteWithScalar } from "../dtype";
+import { promoteOperands, promoteWithScalar } from "../dtype";
 import { OpError, fmtShape } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
 import { astype } from "./cast";
@@ -51,7 +51,7 @@ export function binaryOperands(op: string, a: Tensor | number | boolean, b: Tens
     if (a.isDisposed || b.isDisposed) checkTensor(op, a.isDisposed ? "a" : "b", a.isDisposed ? a : b);
     checkSameDevice(op, a, b);
     if (a.storage.dtype === b.storage.dtype) return [a, b];
-    const d = promoteTypes(a.dtype, b.dtype);
+    const d = promoteOperands(a.dtype, a.ndim, b.dtype, b.ndim);
     return [a.dtype === d ? a : astype(a, d), b.dtype === d ? b : astype(b, d)];
   }
   if (a instanceof Tensor) {

@@ -3,6 +3,7 @@
  * `clipNorm`/`clipValue` options). Tames exploding gradients in recurrent networks.
  */
 import { Tensor, noGrad } from "../nn/core";
+import { OpError } from "../errors";
 
 /** Gradients outlive any tidy scope, as autodiff's own do. */
 function kept(t: Tensor): Tensor {
@@ -25,7 +26,7 @@ function withGrads(params: Iterable<Tensor> | { parameters(): Tensor[] }): Tenso
  * optimizer.step();
  */
 export function clipGradNorm(params: Iterable<Tensor> | { parameters(): Tensor[] }, maxNorm: number): number {
-  if (!(maxNorm > 0)) throw new Error(`clipGradNorm: maxNorm must be > 0, got ${maxNorm}`);
+  if (!(maxNorm > 0)) throw new OpError("clipGradNorm", `maxNorm must be > 0, got ${maxNorm}`);
   const ps = withGrads(params);
   return noGrad(() => {
     let sq = 0;
@@ -42,7 +43,7 @@ export function clipGradNorm(params: Iterable<Tensor> | { parameters(): Tensor[]
  * @example optim.clipGradValue(model.parameters(), 0.5);
  */
 export function clipGradValue(params: Iterable<Tensor> | { parameters(): Tensor[] }, clipValue: number): void {
-  if (!(clipValue > 0)) throw new Error(`clipGradValue: clipValue must be > 0, got ${clipValue}`);
+  if (!(clipValue > 0)) throw new OpError("clipGradValue", `clipValue must be > 0, got ${clipValue}`);
   noGrad(() => {
     for (const p of withGrads(params)) p.grad = kept(p.grad!.clip(-clipValue, clipValue));
   });

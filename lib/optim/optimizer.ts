@@ -7,6 +7,7 @@
  */
 import { Tensor, noGrad, tidy } from "../nn/core";
 import { clipGradNorm, clipGradValue } from "./clip";
+import { OpError } from "../errors";
 
 /** Something that has parameters (a Module) or the parameters themselves. */
 export type Params = Iterable<Tensor> | { parameters(): Tensor[] };
@@ -28,7 +29,7 @@ export function keep<T extends Tensor>(t: T): T {
 
 export function checkHyper(opt: string, name: string, value: number, ok: boolean, rule: string): void {
   if (typeof value !== "number" || Number.isNaN(value) || !ok) {
-    throw new Error(`${opt}: invalid ${name}: ${value} (${rule})`);
+    throw new OpError(opt, `invalid ${name}: ${value} (${rule})`);
   }
 }
 
@@ -48,11 +49,11 @@ export abstract class Optimizer {
     this.name = this.constructor.name;
     const list = Symbol.iterator in Object(params) ? [...(params as Iterable<Tensor>)] : (params as { parameters(): Tensor[] }).parameters();
     if (list.length === 0) {
-      throw new Error(`${this.name}: got an empty parameter list. Pass model.parameters() of a built model: a Dense/Linear without an input size has no weights until its first input (give the first layer inputDim), and a custom Module must hold its layers in fields or register them`);
+      throw new OpError(this.name, `got an empty parameter list. Pass model.parameters() of a built model: a Dense/Linear without an input size has no weights until its first input (give the first layer inputDim), and a custom Module must hold its layers in fields or register them`);
     }
     list.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new Error(`${this.name}: parameter ${i} is not a Tensor`);
-      if (!p.requiresGrad) throw new Error(`${this.name}: parameter ${i} (shape [${p.shape.join(",")}]) does not require grad (for a model with frozen layers, pass model.trainableParameters())`);
+      if (!(p instanceof Tensor)) throw new OpError(this.name, `parameter ${i} is not a Tensor`);
+      if (!p.requiresGrad) throw new OpError(this.name, `parameter ${i} (shape [${p.shape.join(",")}]) does not require grad (for a model with frozen layers, pass model.trainableParameters())`);
     });
     this.params = list;
     this.lr = options.lr ?? defaultLr;

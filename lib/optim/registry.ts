@@ -2,6 +2,7 @@
 import type { Optimizer, Params } from "./optimizer";
 import { SGD } from "./sgd";
 import { Adagrad, Adam, AdamW, RMSProp } from "./adaptive";
+import { OpError } from "../errors";
 
 const TABLE: Record<string, (params: Params, lr?: number) => Optimizer> = {
   sgd: (p, lr) => new SGD(p, { lr }),
@@ -18,6 +19,6 @@ const TABLE: Record<string, (params: Params, lr?: number) => Optimizer> = {
  */
 export function getOptimizer(name: string, params: Params, lr?: number): Optimizer {
   const make = TABLE[name.toLowerCase()];
-  if (!make) throw new Error(`compile: unknown optimizer "${name}"; known: ${Object.keys(TABLE).join(", ")}`);
+  if (!make) throw new OpError("compile", `unknown optimizer "${name}"; known: ${Object.keys(TABLE).join(", ")}`);
   return make(params, lr);
 }

@@ -15,6 +15,7 @@
  */
 import type { Optimizer } from "./optimizer";
 import { checkHyper } from "./optimizer";
+import { OpError } from "../errors";
 
 /** Base of the closed-form schedules. */
 export abstract class LRScheduler {
@@ -76,7 +77,7 @@ export class ExponentialLR extends LRScheduler {
   constructor(optimizer: Optimizer, options: { gamma?: number; k?: number }) {
     super(optimizer);
     if ((options.gamma === undefined) === (options.k === undefined)) {
-      throw new Error("ExponentialLR: give exactly one of gamma (αₜ = α₀·γᵗ) or k (αₜ = α₀·e^(−kt))");
+      throw new OpError("ExponentialLR", "give exactly one of gamma (αₜ = α₀·γᵗ) or k (αₜ = α₀·e^(−kt))");
     }
     const gamma = options.gamma ?? Math.exp(-(options.k as number));
     checkHyper("ExponentialLR", options.gamma !== undefined ? "gamma" : "k", options.gamma ?? (options.k as number), gamma > 0 && Number.isFinite(gamma), "gives a non-positive or infinite factor");
@@ -201,7 +202,7 @@ export class ReduceLROnPlateau {
 
   constructor(readonly optimizer: Optimizer, options: PlateauOptions = {}) {
     const { mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, cooldown = 0, minLr = 0 } = options;
-    if (mode !== "min" && mode !== "max") throw new Error(`ReduceLROnPlateau: mode must be "min" or "max", got ${JSON.stringify(mode)}`);
+    if (mode !== "min" && mode !== "max") throw new OpError("ReduceLROnPlateau", `mode must be "min" or "max", got ${JSON.stringify(mode)}`);
     checkHyper("ReduceLROnPlateau", "factor", factor, factor > 0 && factor < 1, "must be in (0, 1)");
     checkHyper("ReduceLROnPlateau", "patience", patience, Number.isInteger(patience) && patience >= 0, "must be an integer >= 0");
     checkHyper("ReduceLROnPlateau", "threshold", threshold, threshold >= 0, "must be >= 0");
@@ -218,7 +219,7 @@ export class ReduceLROnPlateau {
 
   /** Feeds this epoch's value; returns the (possibly reduced) learning rate. */
   step(value: number): number {
-    if (!Number.isFinite(value)) throw new Error(`ReduceLROnPlateau: step needs a finite value, got ${value}`);
+    if (!Number.isFinite(value)) throw new OpError("ReduceLROnPlateau", `step needs a finite value, got ${value}`);
     const better = this.mode === "min" ? value < this.best * (1 - this.threshold) : value > this.best * (1 + this.threshold);
     if (better) {
       this.best = value;

@@ -3,6 +3,7 @@
  */
 import type { Tensor } from "../nn/core";
 import { Optimizer, checkHyper, keep, type OptimizerOptions, type Params } from "./optimizer";
+import { OpError } from "../errors";
 
 export interface SGDOptions extends OptimizerOptions {
   /** β of the velocity v ← β·v + g (default 0: plain SGD). */
@@ -39,7 +40,7 @@ export class SGD extends Optimizer {
     checkHyper("SGD", "dampening", dampening, dampening >= 0 && dampening <= 1, "must be in [0, 1]");
     checkHyper("SGD", "weight_decay value", weightDecay, weightDecay >= 0, "must be >= 0");
     if (nesterov && (momentum <= 0 || dampening !== 0)) {
-      throw new Error("SGD: Nesterov momentum requires a momentum > 0 and zero dampening");
+      throw new OpError("SGD", "Nesterov momentum requires a momentum > 0 and zero dampening");
     }
     this.momentum = momentum;
     this.dampening = dampening;

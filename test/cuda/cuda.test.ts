@@ -24,8 +24,9 @@ import { defineOpTests } from "../lib/opdb";
 import { backendCases, runAgainst, values } from "./cases";
 import { frontendChecks } from "./frontend";
 import { zeros } from "../../lib";
-import { getEngine } from "../../lib/engine";
+import { Engine, getEngine, withEngine } from "../../lib/engine";
 import { type EmuAddon, buildEmulator } from "./emu";
+import { replayGraphs } from "../lib/fuzz";
 import { type CompiledKernels, compileAll, findNvcc } from "./ptx";
 import { RecordingAddon } from "./recorder";
 
@@ -336,7 +337,7 @@ describe.skipIf(!resolvable("node-gyp/bin/node-gyp.js") || !resolvable("typescri
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ts = require(require.resolve("typescript", { paths: [root] })) as typeof import("typescript");
     const out = path.join(tmp, "js");
-    for (const rel of ["lib/backend.ts", "lib/dtype.ts", ...fs.readdirSync(path.join(root, "lib/backends/cuda")).map((f) => "lib/backends/cuda/" + f)]) {
+    for (const rel of ["lib/backend.ts", "lib/dtype.ts", "lib/errors.ts", ...fs.readdirSync(path.join(root, "lib/backends/cuda")).map((f) => "lib/backends/cuda/" + f)]) {
       const js = ts.transpileModule(fs.readFileSync(path.join(root, rel), "utf8"), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
       fs.mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
       fs.writeFileSync(path.join(out, rel.replace(/\.ts$/, ".js")), js);
@@ -391,6 +392,14 @@ describe.skipIf(!canEmulate)("the backend on a CPU emulation of the CUDA kernels
     getEngine().registerBackend(createCudaBackend(ctx));
   }, 420_000);
   afterAll(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
+
+  it("random op graphs match PyTorch (test/lib/fuzz.ts), float32 and float64", () => {
+    withEngine(new Engine({ backends: [getEngine().backend("cuda")], defaultDevice: "cuda" }), () => {
+      expect(replayGraphs("cuda", "float64")).toEqual([]);
+      expect(replayGraphs("cuda", "float32")).toEqual([]);
+    });
+    expect(emu.takeErrors()).toEqual([]);
+  });
 
   it("every backend case matches the js reference, with no out-of-bounds write", () => {
     const results = runAgainst(getEngine().backend("cuda"), createJsBackend());

@@ -22,7 +22,7 @@ describe("error messages", () => {
     ["item", () => gb.zeros([2]).item(), "item: only a one-element tensor converts to a number, got shape [2]"],
     ["max of empty", () => gb.zeros([0, 2]).max(0), /max: cannot reduce over axis 0 of size 0 \(shape \[0,2\]\)/],
     ["conv2d channels", () => gb.conv2d(gb.zeros([1, 3, 5, 5]), gb.zeros([4, 2, 3, 3])), "conv2d: x has 3 channels but w [4,2,3,3] expects 2 (2 per group × 1 groups)"],
-    ["conv2d rank", () => gb.conv2d(gb.zeros([3, 5, 5]), gb.zeros([4, 3, 3, 3])), "conv2d: x must be 4-D [N, C, H, W], got shape [3,5,5]"],
+    ["conv2d rank", () => gb.conv2d(gb.zeros([5, 5]), gb.zeros([4, 3, 3, 3])), "conv2d: x must be 4-D [N, C, H, W] or 3-D [C, H, W], got shape [5,5]"],
     ["conv2d kernel too large", () => gb.conv2d(gb.zeros([1, 1, 2, 2]), gb.zeros([1, 1, 3, 3])), /conv2d: the kernel 3x3 \(dilation 1x1\) is larger than the padded input 2x2/],
     ["conv2d same with stride", () => gb.conv2d(gb.zeros([1, 1, 4, 4]), gb.zeros([1, 1, 3, 3]), null, { padding: "same", stride: 2 }), 'conv2d: padding "same" needs stride 1, got stride [2,2]'],
     ["gather dtype", () => gb.gather(gb.zeros([2, 3]), 1, gb.zeros([2, 1])), "gather: index must be int32, got float32"],
@@ -36,7 +36,7 @@ describe("error messages", () => {
     ["dropout p", () => gb.dropout(gb.zeros([2]), 1.5), "dropout: p must be a probability in [0, 1], got 1.5"],
     ["clip bounds", () => gb.clip(gb.zeros([2]), 1, 0), "clip: min 1 is greater than max 0"],
     ["permute axes", () => gb.zeros([2, 3]).permute(0, 0), "permute: axes [0,0] repeat an axis"],
-    ["pool rank", () => gb.maxPool2d(gb.zeros([2, 4, 4]), 2), "maxPool2d: x must be 4-D [N, C, H, W], got shape [2,4,4]"],
+    ["pool rank", () => gb.maxPool2d(gb.zeros([4, 4]), 2), "maxPool2d: x must be 4-D [N, C, H, W] or 3-D [C, H, W], got shape [4,4]"],
     ["T on 3-D", () => gb.zeros([2, 3, 4]).T, "T: expects a 2-D tensor, got shape [2,3,4]; use mT or permute for other ranks"],
   ];
   for (const [name, fn, msg] of cases) {

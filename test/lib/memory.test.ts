@@ -68,6 +68,9 @@ describe("dispose and tidy", () => {
       const base = gb.memory().js!.tensors;
       for (let step = 0; step < 3; step++) {
         gb.tidy(() => {
+          // zeroGrad leaves the old gradient to its holders and the collector (PyTorch's
+          // set-to-None); freeing it now is the caller's choice.
+          gb.dispose(p.grad);
           p.zeroGrad();
           x.matmul(p).tanh().square().mean().backward();
           gb.noGrad(() => p.addInPlace(p.grad!, -0.1));

@@ -85,7 +85,7 @@ describe("summary reproduces the course notes", () => {
     const s = lenet().summary([1, 32, 32]);
     const text = s.toString();
     expect(text).toContain("Total params: 61,706");
-    expect(text).toMatch(/0 Conv2d\(1 → 6, 5×5, stride 1×1\)\s+\[N, 6, 28, 28\]\s+156\s+117,600/);
+    expect(text).toMatch(/0 Conv2d\(1 → 6, 5×5, stride 1×1, pad 0×0\)\s+\[N, 6, 28, 28\]\s+156\s+117,600/);
     const html = s.toMimeBundle()["text/html"];
     expect(html).toContain("<table>");
     expect(html).toContain("<td style=\"text-align:right\">48,120</td>");
