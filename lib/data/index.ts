@@ -15,3 +15,5 @@ export { loadCorpus, corpusPath, CharVocab, charSequences } from "./text";
 export { standardize, minMaxScale, oneHot, trainTestSplit, trainValTestSplit } from "./preprocessing";
 export { TensorDataset, DataLoader, type DataLoaderOptions } from "./dataloader";
 export { Rng } from "./random";
+export { randomShift, randomFlip, gaussianNoise, compose, type Transform, type ImageTransformOptions } from "./transforms";
+export { kFold, kFoldIndices, type Fold } from "./crossval";

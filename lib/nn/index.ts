@@ -29,3 +29,5 @@ export {
 export { Model, History, interruptTraining, INTERRUPT_EVENT, type CompileOptions, type FitOptions, type Metric } from "./model";
 export { Sequential } from "./sequential";
 export { summarize, formatFlops, formatCount, type ModelSummary, type SummaryRow } from "./summary";
+export { DropConnect } from "./dropconnect";
+export { probeLayers, valueStats, type LayerProbe, type ProbeOptions, type ValueStats } from "./probes";
