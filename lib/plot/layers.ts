@@ -51,7 +51,7 @@ export function layerHistograms(probes: LayerProbe[], options: LayerHistogramOpt
   for (const p of chosen) {
     const values = p[kind]!;
     const s = valueStats(values);
-    const label = `${p.name}  (std ${fmt(s.std)})`;
+    const label = `${p.index} ${p.name.replace(/^\d+ /, "").replace(/\(.*$/, "")} · std ${fmt(s.std)}`;
     names.push(label);
     text.push(`${p.name}: mean ${fmt(s.mean)}, std ${fmt(s.std)}, min ${fmt(s.min)}, max ${fmt(s.max)}`);
     let [lo, hi] = sharedX ? [gLo, gHi] : finite(values);
@@ -65,7 +65,7 @@ export function layerHistograms(probes: LayerProbe[], options: LayerHistogramOpt
   const spec: VegaLiteSpec = {
     ...(options.title === undefined ? {} : { title: options.title }),
     data: { values: rows },
-    facet: { column: { field: "layer", type: "nominal", sort: names, title: null, header: { labelFontSize: 10, labelLimit: 220 } } },
+    facet: { column: { field: "layer", type: "nominal", sort: names, title: null, header: { labelFontSize: 11 } } },
     spec: {
       width: options.width ?? 150,
       height: options.height ?? 110,
