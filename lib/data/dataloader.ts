@@ -39,6 +39,8 @@ export interface DataLoaderOptions {
   seed?: number;
   /** Skip the last batch when it is smaller than batchSize (default false). */
   dropLast?: boolean;
+  /** Applied to each batch's first tensor (the inputs), e.g. `data.randomShift()` for augmentation. */
+  transform?: (x: Tensor) => Tensor;
 }
 
 /**
@@ -58,10 +60,13 @@ export class DataLoader implements Iterable<Tensor[]> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
+  readonly transform: ((x: Tensor) => Tensor) | null;
   private readonly rng: Rng;
 
   constructor(dataset: TensorDataset | Tensor[], options: DataLoaderOptions = {}) {
-    const { batchSize = 32, shuffle = false, seed = 0, dropLast = false } = options;
+    const { batchSize = 32, shuffle = false, seed = 0, dropLast = false, transform } = options;
+    if (transform !== undefined && typeof transform !== "function") throw new Error(`DataLoader: transform must be a function of the input batch, got ${typeof transform}`);
+    this.transform = transform ?? null;
     this.dataset = Array.isArray(dataset) ? new TensorDataset(...dataset) : dataset;
     if (!(this.dataset instanceof TensorDataset)) throw new Error("DataLoader: dataset must be a TensorDataset or an array of tensors");
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
@@ -81,7 +86,9 @@ export class DataLoader implements Iterable<Tensor[]> {
     const n = this.dataset.length;
     const order = this.shuffle ? this.rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
     for (let b = 0; b < this.length; b++) {
-      yield this.dataset.batch(order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize)));
+      const batch = this.dataset.batch(order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize)));
+      if (this.transform) batch[0] = this.transform(batch[0]);
+      yield batch;
     }
   }
 }

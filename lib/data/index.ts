@@ -20,3 +20,5 @@ export { loadPhoto, photosDir, PHOTOS } from "./photos";
 export { decodePNG, type DecodedPNG } from "./png";
 export { iou, boxIou, boxArea, nms, slidingWindowCount, type Box } from "./boxes";
 export { digitCanvas, type DigitCanvas, type DigitCanvasOptions } from "./canvas";
+export { randomShift, randomFlip, gaussianNoise, compose, type Transform, type ImageTransformOptions } from "./transforms";
+export { kFold, kFoldIndices, type Fold } from "./crossval";

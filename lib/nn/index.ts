@@ -37,3 +37,5 @@ export { registerForwardHook, captureActivations, type ForwardHook, type HookHan
 export { inputGradient, saliencyMap, fgsm } from "./saliency";
 export { unfold, gramMatrix } from "./vision";
 export { fashionCnn, loadPretrained, pretrainedPath } from "./pretrained";
+export { DropConnect } from "./dropconnect";
+export { probeLayers, valueStats, type LayerProbe, type ProbeOptions, type ValueStats } from "./layer-probes";

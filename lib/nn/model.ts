@@ -41,6 +41,11 @@ export interface FitOptions {
   /** Seed of the shuffling (default 0), so runs are reproducible. */
   seed?: number;
   callbacks?: Callback[];
+  /**
+   * Applied to each training batch's inputs before the forward pass (data augmentation such as
+   * `data.randomShift()`); validation data is left as it is.
+   */
+  transform?: (x: Tensor) => Tensor;
   /** 0 silent; 1 (default) live progress; 2 one line per epoch. */
   verbose?: number;
 }
@@ -172,7 +177,8 @@ export abstract class Model extends Module {
    * history.history.loss; // one value per epoch
    */
   async fit(X: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
-    const { epochs = 1, batchSize = 32, validationSplit, shuffle = true, seed = 0, callbacks = [], verbose = 1 } = options;
+    const { epochs = 1, batchSize = 32, validationSplit, shuffle = true, seed = 0, callbacks = [], verbose = 1, transform } = options;
+    if (transform !== undefined && typeof transform !== "function") throw new OpError("fit", `transform must be a function of the input batch, got ${typeof transform}`);
     checkXY("fit", X, y);
     if (!Number.isInteger(epochs) || epochs < 0) throw new OpError("fit", `epochs must be an integer >= 0, got ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new OpError("fit", `batchSize must be a positive integer, got ${batchSize}`);
@@ -225,7 +231,8 @@ export abstract class Model extends Module {
           const start = b * batchSize;
           const end = Math.min(n, start + batchSize);
           await cbs.batchBegin(b, { batch: b, size: end - start });
-          const batchLogs = this.trainStep(batchOf(Xt, perm, start, end), batchOf(yt, perm, start, end));
+          const xb = batchOf(Xt, perm, start, end);
+          const batchLogs = this.trainStep(transform ? transform(xb) : xb, batchOf(yt, perm, start, end));
           for (const k of names) sums[k] = (sums[k] ?? 0) + batchLogs[k] * (end - start);
           seen += end - start;
           position = { epoch, batch: b };

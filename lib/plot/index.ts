@@ -20,3 +20,4 @@ export {
 } from "./course";
 export { createProgressCallback, curvesChart, type ProgressCallback, type ProgressOptions } from "./progress";
 export { confusionMatrix, rocCurve, precisionRecallCurve, type ConfusionMatrixOptions, type CurvesOptions } from "./metrics";
+export { layerHistograms, lrSchedules, type LayerHistogramOptions, type LrScheduleOptions, type ScheduleLike } from "./layers";
