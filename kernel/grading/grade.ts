@@ -162,7 +162,8 @@ function classify(o: CellOutcome): string | null {
   if (o.status === "died") return /memory/i.test(o.death ?? "") ? "out-of-memory" : /exited/.test(o.death ?? "") ? "kernel-exited" : "kernel-died";
   if (o.status === "error") {
     if (o.error?.ename === "SyntaxError") return "syntax-error";
-    if (/the cell did not run/.test(o.text) && o.error?.ename === "TypeError") return "type-error";
+    // The kernel names type-check failures TSError (a TypeError is one the running code threw).
+    if (o.error?.ename === "TSError" && /the cell did not run/.test(o.text)) return "type-error";
     return "error";
   }
   return null;
