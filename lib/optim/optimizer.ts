@@ -63,9 +63,14 @@ export abstract class Optimizer {
     this.clipValue = options.clipValue;
   }
 
-  /** Clears every parameter's gradient (PyTorch's zero_grad with set_to_none). */
+  /**
+   * Clears every parameter's gradient (PyTorch's zero_grad with set_to_none) through
+   * `Tensor.zeroGrad`, which frees the old gradient's memory at once: the next backward pass
+   * reuses it instead of waiting for the garbage collector (dropping the reference alone made a
+   * training step 2–3× slower, issue 18). Copy a gradient (`p.grad.clone()`) to keep it.
+   */
   zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
+    for (const p of this.params) p.zeroGrad();
   }
 
   /** Applies one update to every parameter that has a gradient. */
