@@ -7,6 +7,10 @@
  *   `zeroGrad`/`backward`/`step` inside `tidy`, as a PyTorch user writes it;
  * - "W3 loop Adam": the same loop with `optim.Adam`.
  *
+ * W4 and W5 likewise (`w4user`, `w5user`): LeNet as `nn.Sequential` of `nn.Conv2d`/`nn.MaxPool2d`/
+ * `nn.Dense` with `fit`, and `nn.LSTM` + `nn.Dense` trained by the `optim.SGD` loop, on the shapes
+ * of workloads.ts' W4 and W5 (whose PyTorch peers already use torch.nn).
+ *
  * bench/torch_peer.py runs PyTorch's identical user code; the raw-op W3 of workloads.ts is the floor
  * these are held against.
  */
@@ -55,6 +59,53 @@ export async function w3user(): Promise<Figures> {
   }
   out["W3 loop samples/s"] = loop(X, y, (p) => new optim.SGD(p, { lr: 0.1 }));
   out["W3 loop Adam samples/s"] = loop(X, y, (p) => new optim.Adam(p, { lr: 1e-3 }));
+  X.dispose();
+  y.dispose();
+  return out;
+}
+
+/** W4 through nn: LeNet-5 (the shapes of workloads.ts' w4) as nn.Sequential + compile + fit. */
+export async function w4user(): Promise<Figures> {
+  const B = 64, N = 200 * B;
+  const X = randn([N, 1, 28, 28]);
+  const y = randint(0, 10, [N]);
+  const model = new nn.Sequential([
+    new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Dense(120, { inputDim: 400, activation: "relu" }),
+    new nn.Dense(84, { inputDim: 120, activation: "relu" }),
+    new nn.Dense(10, { inputDim: 84 }),
+  ]);
+  model.compile({ optimizer: new optim.SGD(model.parameters(), { lr: 0.01 }), loss: "sparseCategoricalCrossentropyFromLogits" });
+  await model.fit(X.slice(0, 0, 20 * B), y.slice(0, 0, 20 * B), { epochs: 1, batchSize: B, verbose: 0 }); // warm-up
+  const t0 = now();
+  await model.fit(X, y, { epochs: 1, batchSize: B, verbose: 0 });
+  const out: Figures = { "W4 fit samples/s": N / (now() - t0) };
+  X.dispose();
+  y.dispose();
+  return out;
+}
+
+/** W5 through nn: nn.LSTM (last state) + nn.Dense, the optim.SGD loop, workloads.ts' w5 shapes. */
+export function w5user(): Figures {
+  const T = 50, B = 32, I = 32, H = 128;
+  const lstm = new nn.LSTM(I, H, { returnSequences: false });
+  const head = new nn.Dense(10, { inputDim: H });
+  const opt = new optim.SGD([...lstm.parameters(), ...head.parameters()], { lr: 0.1 });
+  const X = randn([B, T, I]);
+  const y = randint(0, 10, [B]);
+  const step = (): void =>
+    tidy(() => {
+      opt.zeroGrad();
+      const loss = nn.sparseCategoricalCrossEntropy(head.call(lstm.call(X)), y, { fromLogits: true });
+      loss.backward();
+      opt.step();
+    });
+  for (let s = 0; s < 5; s++) step();
+  const t0 = now();
+  for (let s = 0; s < 100; s++) step();
+  const out: Figures = { "W5 nn.LSTM steps/s": 100 / (now() - t0) };
   X.dispose();
   y.dispose();
   return out;

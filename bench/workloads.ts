@@ -254,6 +254,8 @@ if (require.main === module) {
     const out = runAll(device, only);
     // The user paths of W3 (nn + fit, nn + optim loop), async because fit is.
     if (!only || only.includes("w3u")) Object.assign(out, await (await import("./userpaths")).w3user());
+    if (!only || only.includes("w4u")) Object.assign(out, await (await import("./userpaths")).w4user());
+    if (!only || only.includes("w5u")) Object.assign(out, (await import("./userpaths")).w5user());
     console.log(JSON.stringify(out));
   })().catch((e) => {
     console.error(e);

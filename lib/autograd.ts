@@ -286,7 +286,7 @@ function backwardFreeing(root: Tensor, seed: Tensor, ownSeed: boolean, order: Te
       } else if (t._ctx === null || t._retain) {
         accumulate(t, g, false, g._holds === 1);
         // An adopted gradient may come from an earlier node's scope: it outlives them all.
-        const tg = t.grad as Tensor | null;
+        const tg = t._gradValue;
         if (tg !== null && tg._ref.pending !== null) keepAlive(tg, outer);
       }
       const ctx = t._ctx;
@@ -367,19 +367,19 @@ function backwardFreeing(root: Tensor, seed: Tensor, ownSeed: boolean, order: Te
  */
 function accumulate(t: Tensor, g: Tensor, createGraph: boolean, owned = false): void {
   if (g.dtype !== t.dtype) { g = ops.astype(g, t.dtype); owned = false; }
-  if (createGraph || (t.grad !== null && t.grad.requiresGrad && !t.grad.isDisposed)) {
+  if (createGraph || (t._gradValue !== null && t._gradValue.requiresGrad && !t._gradValue.isDisposed)) {
     // Out of place, as PyTorch does when either gradient has a graph: a .grad made with
     // createGraph may be part of another computation, so it is never written to.
-    t.grad = t.grad === null || t.grad.isDisposed ? g : ops.add(t.grad, g);
-  } else if (t.grad === null || t.grad.isDisposed) {
+    t.grad = t._gradValue === null || t._gradValue.isDisposed ? g : ops.add(t._gradValue, g);
+  } else if (t._gradValue === null || t._gradValue.isDisposed) {
     // A fresh copy unless g is ours alone: g may be shared with other tensors' gradients or be
     // a broadcast view. (Grad mode is off here, so the copy records nothing.)
     t.grad = owned && !g._kept && !g.requiresGrad && g._ref.refs === 1 && g.offset === 0 && g.storage.size === g.size && g.isContiguous() && sameDims(g.shape, t.shape) ? g : ops.clone(g);
   } else {
     // Accumulate in place, as PyTorch does: no new storage per backward pass.
-    ops.addInPlace(t.grad, g);
+    ops.addInPlace(t._gradValue, g);
   }
-  t.grad._kept = true;
+  t._gradValue!._kept = true;
 }
 
 /**

@@ -40,8 +40,22 @@ export class Tensor implements View {
   readonly offset: number;
   /** Whether gradients flow to (and accumulate in) this tensor. */
   requiresGrad = false;
+  /** @internal the gradient; `.grad` reads it and marks it shared. */
+  _gradValue: Tensor | null = null;
+  /**
+   * @internal true once code outside autograd and the optimizers read `.grad` (a student may
+   * hold the tensor): zeroGrad then leaves it to the collector instead of freeing it.
+   */
+  _gradShared = false;
   /** The accumulated gradient after `backward()`, for leaves and tensors with `retainGrad()`. */
-  grad: Tensor | null = null;
+  get grad(): Tensor | null {
+    this._gradShared = true;
+    return this._gradValue;
+  }
+  set grad(value: Tensor | null) {
+    this._gradValue = value;
+    this._gradShared = false;
+  }
   /** @internal the op that made this tensor, for autodiff. */
   _ctx: GradNode | null = null;
   /** @internal keep `.grad` on a non-leaf. */
@@ -217,11 +231,16 @@ export class Tensor implements View {
     runBackward(this, { grad: (grad as Tensor | null | undefined) ?? undefined, createGraph: opts.createGraph, retainGraph: opts.retainGraph });
   }
   /**
-   * Sets `.grad` to null (PyTorch's `zero_grad(set_to_none=True)`). The old gradient tensor is
-   * left alone: a reference kept to it stays valid (the collector frees it once unused).
+   * Sets `.grad` to null (PyTorch's `zero_grad(set_to_none=True)`). A reference kept to the old
+   * gradient stays valid: one that was ever read through `.grad` is left to the collector. One
+   * that only autograd and the optimizer touched (the usual training step) is freed at once, so
+   * the next backward pass reuses its memory instead of waiting for the collector.
    */
   zeroGrad(): void {
+    const g = this._gradValue;
+    const shared = this._gradShared;
     this.grad = null;
+    if (g !== null && !shared && !g.isDisposed && !g.requiresGrad) g.dispose();
   }
   /** A view of the same data that is cut out of the graph. */
   detach(): Tensor { return ops.detach(this); }

@@ -231,8 +231,17 @@ export abstract class Model extends Module {
           const start = b * batchSize;
           const end = Math.min(n, start + batchSize);
           await cbs.batchBegin(b, { batch: b, size: end - start });
-          const xb = batchOf(Xt, perm, start, end);
-          const batchLogs = this.trainStep(transform ? transform(xb) : xb, batchOf(yt, perm, start, end));
+          // The batch's copies are freed at once, not left to the garbage collector.
+          const xb = batchOf(Xt, perm, start, end), yb = batchOf(yt, perm, start, end);
+          const xin = transform ? transform(xb) : xb;
+          let batchLogs: Logs;
+          try {
+            batchLogs = this.trainStep(xin, yb);
+          } finally {
+            if (xin !== xb) xin.dispose();
+            xb.dispose();
+            yb.dispose();
+          }
           for (const k of names) sums[k] = (sums[k] ?? 0) + batchLogs[k] * (end - start);
           seen += end - start;
           position = { epoch, batch: b };
@@ -383,7 +392,18 @@ function checkXY(op: string, X: Tensor, y: Tensor): void {
   if (X.shape[0] === 0) throw new OpError(op, `X [${X.shape.join(",")}] has no samples`);
 }
 
+/**
+ * Samples perm[start..end) of t (or rows start..end unshuffled). The shuffled batch is built from
+ * one-row views copied side by side: indexSelect's gather would expand the index to the batch's
+ * full shape and check every entry of it, which cost about as much as LeNet's forward pass
+ * (issue 18). The order is perm's, so the batches are the same as indexSelect's.
+ */
 function batchOf(t: Tensor, perm: Int32Array | null, start: number, end: number): Tensor {
   if (!perm) return t.slice(0, start, end);
-  return indexSelect(t, 0, tensor(perm.subarray(start, end), { dtype: "int32" }));
+  if (t.ndim === 0 || end - start < 2) return indexSelect(t, 0, tensor(perm.subarray(start, end), { dtype: "int32" }));
+  const rows: Tensor[] = [];
+  for (let i = start; i < end; i++) rows.push(t.slice(0, perm[i], perm[i] + 1));
+  const out = concat(rows, 0);
+  for (const r of rows) r.dispose();
+  return out;
 }

@@ -280,9 +280,9 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears the gradient of every parameter. */
+  /** Clears the gradient of every parameter, freeing its memory now (`Tensor.zeroGrad`). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) p.zeroGrad();
   }
 
   /**

@@ -45,6 +45,11 @@ function operand(x: Tensor, batch: readonly number[], r: number, c: number): Ope
   return { storage: x.storage.backend.contiguous(full), trans: false, temp: true, stride: one && batchSize > 1 ? 0 : r * c };
 }
 
+/** A 2-D view whose columns are contiguous (a transpose of a row-major matrix). */
+function transposedLayout(x: Tensor): boolean {
+  return x.ndim === 2 && x.shape[0] > 1 && x.shape[1] > 1 && x.strides[0] === 1 && x.strides[1] === x.shape[0];
+}
+
 function matmulNd(a: Tensor, b: Tensor): Tensor {
   const m = a.shape[a.ndim - 2], k = a.shape[a.ndim - 1], n = b.shape[b.ndim - 1];
   if (b.shape[b.ndim - 2] !== k) {
@@ -60,7 +65,9 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
   if (!a.requiresGrad && !b.requiresGrad) return out;
   return record(out, "MmBackward", [a, b], (g) => [
     a.requiresGrad ? sumTo(matmul(g, transpose(b, -2, -1)), a.shape) : null,
-    b.requiresGrad ? sumTo(matmul(transpose(a, -2, -1), g), b.shape) : null,
+    // b a transposed view (Linear's W.T): (gᵀ·a)ᵀ has b's own layout, so the gradient that
+    // reaches W is contiguous and .grad takes it without a transposing copy (issue 18).
+    b.requiresGrad ? sumTo(transposedLayout(b) && a.ndim === 2 ? transpose(matmul(transpose(g, -2, -1), a), -2, -1) : matmul(transpose(a, -2, -1), g), b.shape) : null,
   ], undefined, [a, b]);
 }
 
