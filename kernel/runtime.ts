@@ -147,7 +147,7 @@ export class Runtime {
     this.display = createDisplay(publisher);
     this.tslab = createTslab(publisher, this.display, { tslab: "gradbook", typescript: "5.9", node: process.version });
     this.comms = new CommManager({
-      open: (comm_id, target_name, data, metadata) => post({ t: "comm_open", comm_id, target_name, data, metadata }),
+      open: (comm_id, target_name, data, metadata, buffers) => post({ t: "comm_open", comm_id, target_name, data, metadata, buffers }),
       send: (comm_id, data, metadata, buffers) => post({ t: "comm_msg", comm_id, data, metadata, buffers }),
       close: (comm_id, data) => post({ t: "comm_close", comm_id, data }),
     });

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 # the reference BLAS, some 40x slower at matrix products, and npm run bench would flatter gradbook).
 APT_PKGS=(python3 make g++ python3-jupyter-client python3-jupyter-kernel-test python3-nbclient
   python3-nbformat python3-ipykernel python3-pytest jupyter-notebook jupyter-nbconvert
+  python3-jupyter-server python3-jupyterlab-server
   chromium fonts-dejavu-core python3-torch libopenblas0-pthread dataset-fashion-mnist)
 missing=()
 for p in "${APT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
