@@ -13,6 +13,7 @@ import { PACKAGE_ROOT } from "./paths";
 import * as fs from "fs";
 import { createRequire } from "module";
 import { formatWithOptions } from "util";
+import { AsyncLocalStorage } from "async_hooks";
 import { pathToFileURL } from "url";
 import { createDisplay, createTslab, DisplayFn, isDisplayHandle, plainText, Publisher, toBundle } from "./display";
 import { CommManager } from "./comm";
@@ -28,6 +29,13 @@ export class KeyboardInterrupt extends Error {
 }
 
 const KERNEL_DIR = __dirname;
+
+/** Where output goes while an Output widget captures it (the library's `CaptureSink`). */
+interface CaptureSink {
+  stream(name: "stdout" | "stderr", text: string): void;
+  display(data: Record<string, unknown>, metadata: Record<string, unknown>, displayId: string | undefined, update: boolean): void;
+  clear(wait: boolean): void;
+}
 
 export interface RuntimeOptions {
   /** Most characters of stream output per cell before the rest is summarised. */
@@ -130,6 +138,17 @@ export class Runtime {
   private readonly inputs = new Map<number, { resolve: (s: string) => void; reject: (e: Error) => void }>();
   private preludeWarning: string | null = null;
   private library: Record<string, unknown> | null = null;
+  /** The Output widget capturing the current callback's output, across its awaits. */
+  private readonly capturing = new AsyncLocalStorage<CaptureSink>();
+  /** What the library's widgets need from the kernel (its `WidgetHost`). */
+  readonly widgetHost = {
+    openComm: (target: string, data: unknown, metadata: Record<string, unknown>, buffers: Uint8Array[] = []) => this.comms.open(target, data, metadata, buffers),
+    registerTarget: (name: string, handler: (comm: import("./comm").Comm, data: unknown) => void) => this.comms.registerTarget(name, handler),
+    capture: <T>(sink: CaptureSink, fn: () => T): T => {
+      this.streams.flush();
+      return this.capturing.run(sink, fn);
+    },
+  };
 
   constructor(private readonly post: (m: MainToIo) => void, private readonly options: RuntimeOptions = {}) {
     const limit = options.maxOutputChars ?? (Number(process.env.GRADBOOK_MAX_OUTPUT) || 5_000_000);
@@ -137,9 +156,13 @@ export class Runtime {
     const publisher: Publisher = {
       display: (data, metadata, displayId, update) => {
         this.streams.flush();
+        const sink = this.capturing.getStore();
+        if (sink) return sink.display(data, metadata, displayId, update);
         post({ t: "display", content: { data, metadata, transient: displayId ? { display_id: displayId } : {} }, update });
       },
       clearOutput: (wait) => {
+        const sink = this.capturing.getStore();
+        if (sink) return sink.clear(wait);
         this.streams.flush();
         post({ t: "clear_output", wait });
       },
@@ -189,11 +212,15 @@ export class Runtime {
           this.publishBundle(bundle, opts?.metadata ?? {}, opts?.id, false),
         update: (id: string, bundle: Record<string, unknown>, metadata?: Record<string, unknown>) => this.publishBundle(bundle, metadata ?? {}, id, true),
       });
+      const widgets = path.join(path.dirname(file), "widgets", "host.js");
+      if (fs.existsSync(widgets)) (require(widgets) as { setWidgetHost?: (h: unknown) => void }).setWidgetHost?.(this.widgetHost);
       return;
     }
   }
 
   private publishBundle(data: Record<string, unknown>, metadata: Record<string, unknown>, id: string | undefined, update: boolean): void {
+    const sink = this.capturing.getStore();
+    if (sink) return sink.display(data, metadata, id, update);
     this.streams.flush();
     this.post({ t: "display", content: { data, metadata, transient: id ? { display_id: id } : {} }, update });
   }
@@ -245,18 +272,25 @@ export class Runtime {
   private captureStdio(): void {
     // console.log through Node's Console costs twice a direct format-and-write; cells print a lot.
     const format = (args: unknown[]) => formatWithOptions({}, ...args) + "\n";
-    console.log = console.info = console.debug = (...args: unknown[]) => this.streams.write("stdout", format(args));
-    console.error = console.warn = (...args: unknown[]) => this.streams.write("stderr", format(args));
+    console.log = console.info = console.debug = (...args: unknown[]) => this.write("stdout", format(args));
+    console.error = console.warn = (...args: unknown[]) => this.write("stderr", format(args));
     for (const name of ["stdout", "stderr"] as const) {
       const stream = process[name];
       (stream as unknown as { write: unknown }).write = (chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
         const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
-        this.streams.write(name, text);
+        this.write(name, text);
         const done = typeof encoding === "function" ? encoding : cb;
         if (typeof done === "function") process.nextTick(done as () => void);
         return true;
       };
     }
+  }
+
+  /** Stream output: to the capturing Output widget if there is one, else to the cell. */
+  private write(name: "stdout" | "stderr", text: string): void {
+    const sink = this.capturing.getStore();
+    if (sink) sink.stream(name, text);
+    else this.streams.write(name, text);
   }
 
   /** Handles one message from the I/O thread. */

@@ -55,4 +55,5 @@ export * as data from "./data";
 export * as metrics from "./metrics";
 export * as io from "./io";
 export * as plot from "./plot";
+export * as widgets from "./widgets";
 export { cuda } from "./backends/cuda";
