@@ -560,7 +560,15 @@ export class CellLanguage {
       .sort((a, b) => (a.sortText < b.sortText ? -1 : a.sortText > b.sortText ? 1 : a.name.localeCompare(b.name)))
       .slice(0, 1000);
     const matches = entries.map((e) => e.name);
-    return { matches, start, end, types: entries.map((e) => ({ text: e.name, type: completionKind(e.kind), start, end })) };
+    // Names from earlier cells and the prelude, and a namespace's re-exports, are aliases to
+    // the language service: report what they stand for (a function, a class), not "alias".
+    const checker = entries.some((e) => e.kind === "alias") ? this.service.getProgram()?.getTypeChecker() : undefined;
+    const kindOf = (e: ts.CompletionEntry): string => {
+      if (e.kind !== "alias" || !checker) return completionKind(e.kind);
+      const sym = this.service.getCompletionEntrySymbol(file, headerLength + pos, e.name, e.source);
+      return sym ? symbolKind(sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym) : "module";
+    };
+    return { matches, start, end, types: entries.map((e) => ({ text: e.name, type: kindOf(e), start, end })) };
   }
 
   inspect(code: string, pos: number, detail: number): { found: boolean; text: string } {
@@ -616,6 +624,18 @@ export function defaultPreludeModule(): string | undefined {
 
 function isInternalName(name: string): boolean {
   return /^__cell_\d+__$|^__gradbook|^__Gb/.test(name);
+}
+
+function symbolKind(sym: ts.Symbol): string {
+  const f = sym.flags;
+  if (f & ts.SymbolFlags.Class) return "class";
+  if (f & (ts.SymbolFlags.Function | ts.SymbolFlags.Method)) return "function";
+  if (f & ts.SymbolFlags.Enum) return "enum";
+  if (f & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property)) return "variable";
+  if (f & ts.SymbolFlags.Interface) return "interface";
+  if (f & ts.SymbolFlags.TypeAlias) return "type";
+  if (f & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) return "module";
+  return "module";
 }
 
 function completionKind(kind: string): string {

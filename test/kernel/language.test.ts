@@ -16,8 +16,10 @@ beforeAll(() => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gb-lang-"));
   fs.writeFileSync(
     path.join(dir, "prelude.ts"),
-    "/** Doubles a number.\n * @example twice(2) // 4\n */\nexport function twice(x: number): number { return 2 * x }\nexport interface Shape { dims: number[] }\n",
+    "/** Doubles a number.\n * @example twice(2) // 4\n */\nexport function twice(x: number): number { return 2 * x }\nexport interface Shape { dims: number[] }\n" +
+      'export class Boxed {}\nexport const answer = 42\nexport * as helpers from "./helpers"\n',
   );
+  fs.writeFileSync(path.join(dir, "helpers.ts"), 'export function helperFn() { return 1 }\nexport { twice as doubled } from "./prelude"\nexport class HelperClass {}\n');
   lang = new CellLanguage({ cwd: dir, typecheck: true });
   lang.setPrelude({ module: path.join(dir, "prelude"), names: ["twice"] });
 }, 60_000);
@@ -90,6 +92,20 @@ describe("completion and inspection", () => {
     expect(lang.complete("myLong", 6).matches).toContain("myLongVariable");
     expect(lang.complete("myLongVariable.f", 16).matches).toEqual(["field"]);
     expect(lang.complete("twi", 3).matches).toContain("twice");
+  });
+
+  it("reports what imported names are (function, class, variable, module), not the alias", () => {
+    check("function cellFn() { return 1 }\nclass CellClass {}");
+    const kind = (code: string, name: string) => lang.complete(code, code.length).types.find((t) => t.text === name)?.type;
+    expect(kind("twi", "twice")).toBe("function");
+    expect(kind("Boxe", "Boxed")).toBe("class");
+    expect(kind("answ", "answer")).toBe("variable");
+    expect(kind("helpe", "helpers")).toBe("module");
+    expect(kind("helpers.help", "helperFn")).toBe("function");
+    expect(kind("helpers.doub", "doubled")).toBe("function");
+    expect(kind("helpers.Helper", "HelperClass")).toBe("class");
+    expect(kind("cellF", "cellFn")).toBe("function");
+    expect(kind("CellCl", "CellClass")).toBe("class");
   });
 
   it("inspects with the signature and doc comment", () => {
