@@ -128,7 +128,12 @@ export class Widget {
           comm.onMsg((data) => {
             if (data?.method !== "request_states") return;
             const states: State = {};
-            for (const [id, w] of live) states[id] = w.fullState();
+            // Each entry names its model beside the state, as ipywidgets' manager state does
+            // and as the widget manager reads it.
+            for (const [id, w] of live) {
+              const state = w.fullState();
+              states[id] = { model_name: state._model_name, model_module: state._model_module, model_module_version: state._model_module_version, state };
+            }
             comm.send({ method: "update_states", states, buffer_paths: [] });
           });
         });

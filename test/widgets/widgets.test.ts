@@ -104,7 +104,7 @@ describe("widget protocol 2.1", () => {
     const reply = msgs("ctl-1")[0].data as { method: string; states: Record<string, Record<string, unknown>>; buffer_paths: unknown };
     expect(reply.method).toBe("update_states");
     expect(reply.buffer_paths).toEqual([]);
-    expect(reply.states[c.modelId]).toEqual(c.fullState());
+    expect(reply.states[c.modelId]).toEqual({ model_name: "CheckboxModel", model_module: "@jupyter-widgets/controls", model_module_version: "2.0.0", state: c.fullState() });
     expect(Object.keys(reply.states)).toEqual([...widgets.liveWidgets().keys()]);
     // A closed widget is no longer reported.
     c.close();
