@@ -7,9 +7,11 @@
  *   node dist/bench/kernel.js --only gradbook,ipykernel
  *
  * Measures cold start (spawn → kernel_info_reply), send-to-idle of `1+1` (median and p90 over
- * 200), a cell printing 10,000 lines (all before idle?), 100 display_data in one cell,
- * completion latency (median, p90 over 30), interrupt latency of a busy loop, and peak memory
- * (VmHWM of the kernel process).
+ * 200), of cells a student types (new text every time, so nothing is cached: an expression,
+ * and a three-line cell declaring a variable, 100 of each), the overhead of a cell awaiting a
+ * 100 ms timer, a cell printing 10,000 lines (all before idle?), 100 display_data in one
+ * cell, completion latency (median, p90 over 30), interrupt latency of a busy loop, and peak
+ * memory (VmHWM of the kernel process).
  */
 import { spawn, ChildProcess, execFileSync } from "child_process";
 import * as fs from "fs";
@@ -24,11 +26,28 @@ import { PACKAGE_ROOT } from "../kernel/paths";
 interface Peer {
   name: string;
   argv: (cf: string) => string[];
-  code: { onePlusOne: string; lines: string; displays: string; completeSetup?: string; complete: string; busyLoop: string };
+  code: {
+    onePlusOne: string;
+    /** The i-th of a series of different expression cells. */
+    unique: (i: number) => string;
+    /** The i-th of a series of different cells declaring a variable. */
+    declaration: (i: number) => string;
+    /** A cell awaiting a 100 ms timer (setup first, where the language needs it). */
+    awaitSetup?: string;
+    await100: string;
+    lines: string;
+    displays: string;
+    completeSetup?: string;
+    complete: string;
+    busyLoop: string;
+  };
 }
 
-const TS_CODE = {
+const TS_CODE: Peer["code"] = {
   onePlusOne: "1+1",
+  unique: (i) => `${i} * 2 + 1`,
+  declaration: (i) => `let total${i} = 0\nfor (let j = 0; j < 10; j++) total${i} += j * ${i}\ntotal${i}`,
+  await100: "await new Promise((r) => setTimeout(r, 100))",
   lines: 'for (let i = 0; i < 10000; i++) console.log("line " + i)',
   displays: 'for (let i = 0; i < 100; i++) display.html("<b>" + i + "</b>")',
   complete: "Math.ab",
@@ -47,6 +66,10 @@ function peers(): Peer[] {
       argv: (cf) => ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", cf],
       code: {
         onePlusOne: "1+1",
+        unique: (i) => `${i} * 2 + 1`,
+        declaration: (i) => `total${i} = 0\nfor j in range(10): total${i} += j * ${i}\ntotal${i}`,
+        awaitSetup: "import asyncio",
+        await100: "await asyncio.sleep(0.1)",
         lines: 'for i in range(10000): print("line", i)',
         displays: "from IPython.display import display, HTML\nfor i in range(100): display(HTML(f'<b>{i}</b>'))",
         completeSetup: "import math",
@@ -205,6 +228,11 @@ interface Result {
   firstCellS?: number;
   onePlusOneMedianMs?: number;
   onePlusOneP90Ms?: number;
+  uniqueMedianMs?: number;
+  uniqueP90Ms?: number;
+  declarationMedianMs?: number;
+  declarationP90Ms?: number;
+  awaitOverheadMs?: number;
   linesS?: number | string;
   linesBeforeIdle?: number;
   displaysS?: number | string;
@@ -273,6 +301,28 @@ async function measure(peer: Peer, reps: number): Promise<Result> {
       res.onePlusOneP90Ms = quantile(times, 0.9);
     } catch (e) {
       res.error = `1+1: ${(e as Error).message}`;
+    }
+
+    // Cells a student types: new text each time. Numbered from the start of the series, so a
+    // second run of the benchmark against the same kernel would not repeat one either.
+    try {
+      const series = reps === 200 ? 100 : 40;
+      const u: number[] = [];
+      const d: number[] = [];
+      for (let i = 0; i < series; i++) {
+        u.push((await client.execute(peer.code.unique(1000 + i))).ms);
+        d.push((await client.execute(peer.code.declaration(i))).ms);
+      }
+      res.uniqueMedianMs = quantile(u, 0.5);
+      res.uniqueP90Ms = quantile(u, 0.9);
+      res.declarationMedianMs = quantile(d, 0.5);
+      res.declarationP90Ms = quantile(d, 0.9);
+      if (peer.code.awaitSetup) await client.execute(peer.code.awaitSetup);
+      const w: number[] = [];
+      for (let i = 0; i < 7; i++) w.push((await client.execute(peer.code.await100)).ms - 100);
+      res.awaitOverheadMs = quantile(w.slice(1), 0.5);
+    } catch (e) {
+      res.error = `${res.error ? res.error + "; " : ""}unique cells: ${(e as Error).message}`;
     }
 
     const countStreams = async (code: string, count: (m: Message) => number) => {
@@ -355,6 +405,11 @@ async function main(): Promise<void> {
     ["spawn to first 1+1 execute_reply (s)", "firstCellS", 3, true],
     [`send-to-idle 1+1 median (ms, n=${reps})`, "onePlusOneMedianMs", 2, true],
     [`send-to-idle 1+1 p90 (ms)`, "onePlusOneP90Ms", 2, true],
+    ["send-to-idle, new expression cells, median (ms)", "uniqueMedianMs", 2, true],
+    ["  p90 (ms)", "uniqueP90Ms", 2, true],
+    ["send-to-idle, new declaration cells, median (ms)", "declarationMedianMs", 2, true],
+    ["  p90 (ms)", "declarationP90Ms", 2, true],
+    ["await of a 100 ms timer: overhead, median (ms)", "awaitOverheadMs", 2, true],
     ["10,000 printed lines (s)", "linesS", 3, true],
     ["  lines received before idle", "linesBeforeIdle", 0, false],
     ["100 display_data in one cell (s)", "displaysS", 3, true],

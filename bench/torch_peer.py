@@ -95,6 +95,34 @@ def w3():
     return {"W3 MLP samples/s": N / t, "W3 peak RSS MiB": peak_rss_mib(), "W3 final loss": last}
 
 
+def w3user():
+    """W3 written as a PyTorch user writes it: the shuffled epoch a DataLoader gives (what fit
+    does), and the same loop with Adam. The unshuffled SGD loop is w3's figure."""
+    N, B = 60000, 128
+    X = torch.randn(N, 784)
+    Y = torch.randint(0, 10, (N,))
+    out = {}
+    for key, make, shuffle in (("W3 fit samples/s", lambda p: torch.optim.SGD(p, lr=0.1), True),
+                               ("W3 loop Adam samples/s", lambda p: torch.optim.Adam(p, lr=1e-3), False)):
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+        opt = make(model.parameters())
+
+        def step(idx):
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(X[idx]), Y[idx])
+            loss.backward()
+            opt.step()
+
+        for s in range(50):
+            step(slice(s * B, (s + 1) * B))
+        t0 = time.perf_counter()
+        order = torch.randperm(N) if shuffle else None
+        for i in range(0, N, B):
+            step(order[i:i + B] if shuffle else slice(i, i + B))
+        out[key] = N / (time.perf_counter() - t0)
+    return out
+
+
 def w4():
     B = 64
     model = nn.Sequential(
@@ -162,6 +190,16 @@ def w6():
     return {"W6 autodiff ops/s": (4 * terms - 1) / median([run() for _ in range(9)])}
 
 
+def blas_info():
+    """Which BLAS library and which of its CPU kernels PyTorch runs (OpenBLAS picks one at load)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl missing (apt-get install python3-threadpoolctl)"
+    libs = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    return ", ".join(f'{i["internal_api"]} {i.get("version")} core {i.get("architecture")} ({i.get("num_threads")} threads)' for i in libs) or "none found"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
@@ -170,11 +208,15 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     only = set(args.only.split(",")) if args.only else None
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_info(),
+           "config": " ".join(line.strip() for line in torch.__config__.show().splitlines() if "CPU capability" in line)}
     # W3 first: its peak-memory figure must not include the other workloads' buffers.
     for name, fn in (("w3", w3), ("w1", w1), ("w2", w2), ("w4", w4), ("w5", w5), ("w6", w6)):
         if only is None or name in only:
             out.update(fn())
+    if only is None or "w3u" in only:
+        out.update(w3user())
+        out["W3 loop samples/s"] = out.get("W3 MLP samples/s", float("nan"))
     print(json.dumps(out))
 
 

@@ -243,5 +243,13 @@ export function runAll(device: DeviceName, only?: string[]): Figures {
 if (require.main === module) {
   const device = (process.argv[2] ?? "cpu") as DeviceName;
   const only = process.argv[3] ? process.argv[3].split(",") : undefined;
-  console.log(JSON.stringify(runAll(device, only)));
+  (async () => {
+    const out = runAll(device, only);
+    // The user paths of W3 (nn + fit, nn + optim loop), async because fit is.
+    if (!only || only.includes("w3u")) Object.assign(out, await (await import("./userpaths")).w3user());
+    console.log(JSON.stringify(out));
+  })().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

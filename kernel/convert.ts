@@ -67,6 +67,13 @@ export function convertCell(source: string): Converted {
     lineMap = sourceMapLines(out.sourceMapText ?? "", jsSource.split("\n").length);
     jsFile = ts.createSourceFile("cell.js", jsSource, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   }
+  if (/\bhelp\s*\(/.test(jsSource)) {
+    const named = nameHelpArguments(jsFile, jsSource);
+    if (named !== jsSource) {
+      jsSource = named;
+      jsFile = ts.createSourceFile("cell.js", jsSource, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+    }
+  }
   const { body, names, functions } = rewrite(jsFile, jsSource);
   const hoist = names.length ? `var ${names.join(", ")}; ` : "";
   const fnExports = functions.map((f) => `globalThis[${JSON.stringify(f)}] = ${f}; `).join("");
@@ -257,6 +264,27 @@ function rewrite(sf: ts.SourceFile, src: string): { body: string; names: string[
   let body = src;
   for (const e of edits) body = body.slice(0, e.start) + e.text + body.slice(e.end);
   return { body, names: [...names].filter((n) => n !== "__gb"), functions };
+}
+
+/**
+ * `help(x)` becomes `help(x, "x")`: the kernel then pages what TypeScript knows of the
+ * expression (signature, doc comment), as inspection does, rather than compiled JavaScript.
+ * Only inserts on the same line, so line numbers stay put.
+ */
+function nameHelpArguments(sf: ts.SourceFile, src: string): string {
+  const inserts: { at: number; text: string }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "help" && node.arguments.length === 1) {
+      const arg = node.arguments[0];
+      inserts.push({ at: arg.end, text: `, ${JSON.stringify(src.slice(arg.getStart(sf), arg.end))}` });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  inserts.sort((a, b) => b.at - a.at);
+  let out = src;
+  for (const i of inserts) out = out.slice(0, i.at) + i.text + out.slice(i.at);
+  return out;
 }
 
 /** Generated line → source line, from a v3 source map's `mappings`. */

@@ -4,11 +4,15 @@
  *
  * The file is `$GRADBOOK_HISTORY`, else `$XDG_DATA_HOME/gradbook/history.jsonl`
  * (`~/.local/share/gradbook/history.jsonl`). Writes are appended in order, off the
- * critical path; a missing or unwritable file only disables persistence.
+ * critical path; a missing or unwritable file only disables persistence, and `problem` says
+ * why (the protocol tells the user once). The file holds every cell a student typed: it is
+ * created private (0600). Each kernel reserves its session number with a marker line, so
+ * kernels sharing the file never take the same one.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { randomUUID } from "crypto";
 import { log } from "./log";
 
 export interface HistoryEntry {
@@ -33,12 +37,18 @@ export class History {
   private readonly entries: HistoryEntry[] = [];
   private writeChain: Promise<void> = Promise.resolve();
   private dirMade = false;
+  /** Why history is not being saved, until someone takes the message (once). */
+  private problemText: string | null = null;
+  private problemTold = false;
 
   constructor(private readonly file: string | null = defaultHistoryFile()) {
     let maxSession = 0;
+    let readBytes = 0;
     if (file) {
       try {
-        const text = fs.readFileSync(file, "utf8");
+        const buf = fs.readFileSync(file);
+        readBytes = buf.length;
+        const text = buf.toString("utf8");
         const byKey = new Map<string, HistoryEntry>();
         for (const line of text.split("\n")) {
           if (!line) continue;
@@ -48,6 +58,7 @@ export class History {
           } catch {
             continue; // a torn last line from a killed kernel
           }
+          if (typeof r.s !== "number") continue;
           maxSession = Math.max(maxSession, r.s);
           const key = `${r.s}:${r.n}`;
           if (r.i !== undefined) {
@@ -61,7 +72,64 @@ export class History {
         if ((e as { code?: string }).code !== "ENOENT") log(`history: cannot read ${file}: ${(e as Error).message}`);
       }
     }
-    this.session = maxSession + 1;
+    this.session = file ? this.reserveSession(file, maxSession + 1, readBytes) : maxSession + 1;
+  }
+
+  /**
+   * Appends a marker `{"s": N, "k": id}` and reads what was appended meanwhile: if another
+   * kernel's line with a session >= N comes first, tries the next free number.
+   */
+  private reserveSession(file: string, candidate: number, offset: number): number {
+    const me = randomUUID();
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      this.dirMade = true;
+      for (let attempt = 0; attempt < 20; attempt++) {
+        fs.appendFileSync(file, JSON.stringify({ s: candidate, k: me }) + "\n", { mode: 0o600 });
+        const fd = fs.openSync(file, "r");
+        let tail: string;
+        try {
+          const size = fs.fstatSync(fd).size;
+          const buf = Buffer.alloc(Math.max(0, size - offset));
+          fs.readSync(fd, buf, 0, buf.length, offset);
+          tail = buf.toString("utf8");
+        } finally {
+          fs.closeSync(fd);
+        }
+        let clash = 0;
+        for (const line of tail.split("\n")) {
+          if (!line) continue;
+          let r: { s?: number; k?: string };
+          try {
+            r = JSON.parse(line);
+          } catch {
+            continue;
+          }
+          if (r.k === me && r.s === candidate) break;
+          if (typeof r.s === "number" && r.s >= candidate) clash = Math.max(clash, r.s);
+        }
+        if (!clash) break;
+        candidate = clash + 1;
+      }
+      // Files written by earlier versions were 0644; what students typed is theirs alone.
+      if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+    } catch (e) {
+      this.fail(e);
+    }
+    return candidate;
+  }
+
+  private fail(e: unknown): void {
+    const reason = (e as Error).message;
+    log(`history: cannot write ${this.file}: ${reason}`);
+    this.problemText ??= `[gradbook] the history of this session is not saved: cannot write ${this.file} (${reason}). Set GRADBOOK_HISTORY to a writable file to keep it.\n`;
+  }
+
+  /** The message explaining why history is not saved, the first time it is asked for. */
+  takeProblem(): string | null {
+    if (!this.problemText || this.problemTold) return null;
+    this.problemTold = true;
+    return this.problemText;
   }
 
   add(line: number, input: string): void {
@@ -87,10 +155,10 @@ export class History {
     this.dirMade = true;
     this.writeChain = this.writeChain.then(async () => {
       try {
-        if (first) await fs.promises.mkdir(path.dirname(file), { recursive: true });
-        await fs.promises.appendFile(file, text);
+        if (first) await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+        await fs.promises.appendFile(file, text, { mode: 0o600 });
       } catch (e) {
-        log(`history: cannot write ${file}: ${(e as Error).message}`);
+        if (!this.problemText) this.fail(e);
       }
     });
   }

@@ -53,3 +53,48 @@ export function install(scope: InstallScope, binPath = path.join(PACKAGE_ROOT, "
   fs.writeFileSync(path.join(dir, "logo-64x64.png"), logo(64));
   return dir;
 }
+
+/** Removes the kernelspec a scope installed; returns its directory, or null when there was none. */
+export function uninstall(scope: InstallScope): string | null {
+  const dir = kernelspecDir(scope);
+  if (!fs.existsSync(path.join(dir, "kernel.json"))) return null;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return dir;
+}
+
+export interface InstalledSpec {
+  name: string;
+  dir: string;
+  /** The `gradbook.js` the spec starts (which checkout or install it belongs to). */
+  launcher: string;
+}
+
+/** Every gradbook kernelspec in Jupyter's search path (user, JUPYTER_PATH, environment, system). */
+export function listInstalled(): InstalledSpec[] {
+  const roots = [
+    jupyterDataDir(),
+    ...(process.env.JUPYTER_PATH ?? "").split(path.delimiter).filter(Boolean),
+    ...[process.env.VIRTUAL_ENV, process.env.CONDA_PREFIX].filter((p): p is string => !!p).map((p) => path.join(p, "share", "jupyter")),
+    "/usr/local/share/jupyter",
+    "/usr/share/jupyter",
+  ];
+  const out: InstalledSpec[] = [];
+  const seen = new Set<string>();
+  for (const root of roots) {
+    const kernels = path.join(root, "kernels");
+    if (!fs.existsSync(kernels)) continue;
+    for (const name of fs.readdirSync(kernels).sort()) {
+      const dir = path.join(kernels, name);
+      if (seen.has(dir)) continue;
+      seen.add(dir);
+      try {
+        const spec = JSON.parse(fs.readFileSync(path.join(dir, "kernel.json"), "utf8")) as { argv?: string[] };
+        const launcher = (spec.argv ?? []).find((a) => /gradbook(\.js)?$/.test(a));
+        if (launcher) out.push({ name, dir, launcher });
+      } catch {
+        // not a kernelspec (or unreadable): not ours to report
+      }
+    }
+  }
+  return out;
+}

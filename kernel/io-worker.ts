@@ -11,6 +11,8 @@ import { ConnectionInfo, Transport } from "./transport";
 import { Protocol, KernelBackend, Compiled } from "./protocol";
 import { History } from "./history";
 import { log } from "./log";
+import { fullGc } from "./gc";
+import * as memory from "./memory";
 import type { ExecDone, IoToLang, IoToMain, LangToIo, MainToIo } from "./messages";
 
 interface IoWorkerData {
@@ -41,6 +43,7 @@ async function start(): Promise<void> {
   const execWaiters = new Map<number, (d: ExecDone) => void>();
   const ackWaiters = new Map<number, () => void>();
   const commWaiters: (() => void)[] = [];
+  const shutdownWaiters: (() => void)[] = [];
   let interruptSeq = 0;
   let session: inspector.Session | null = null;
   try {
@@ -73,10 +76,14 @@ async function start(): Promise<void> {
         if (Atomics.load(data.syncFlag, 0) === 1) process.kill(process.pid, "SIGINT");
         const seq = ++interruptSeq;
         const acked = new Promise<boolean>((resolve) => {
+          // No cell active (0): the main thread is most likely idle or collecting garbage (a
+          // full heap), and terminating it then would stop the next cell instead; only a
+          // callback spinning after its cell ended keeps it from answering for long.
+          const wait = Atomics.load(data.syncFlag, 0) === 0 ? 1000 : 150;
           const timer = setTimeout(() => {
             ackWaiters.delete(seq);
             resolve(false);
-          }, 150);
+          }, wait);
           ackWaiters.set(seq, () => {
             clearTimeout(timer);
             resolve(true);
@@ -117,7 +124,16 @@ async function start(): Promise<void> {
       });
     },
     async shutdown() {
-      toMain({ t: "shutdown" });
+      // The main thread sends what output it still holds, then acknowledges; one stuck in a
+      // busy cell cannot, and the shutdown goes on without it.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 500);
+        shutdownWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        toMain({ t: "shutdown" });
+      });
     },
   };
 
@@ -151,6 +167,12 @@ async function start(): Promise<void> {
       case "comm_handled":
         commWaiters.shift()?.();
         break;
+      case "gc":
+        fullGc()?.();
+        break;
+      case "shutdown_ack":
+        for (const w of shutdownWaiters.splice(0)) w();
+        break;
       case "ready":
         lang.postMessage({ t: "prelude", info: m.prelude } satisfies IoToLang);
         break;
@@ -158,10 +180,51 @@ async function start(): Promise<void> {
         protocol.output(m as MainToIo);
     }
   });
-  transport.listen((msg, ch) => protocol.receive(msg, ch));
+  watchHeap(data.syncFlag, () => backend.interrupt());
+  transport.listen(
+    (msg, ch) => protocol.receive(msg, ch),
+    (header, identities, ch, reason) => protocol.rejected(header, identities, ch, reason),
+  );
   main.postMessage({ t: "listening" });
   watchParent();
 }
+
+/**
+ * Two watches while a cell runs, both ending in an interrupt that the main thread reports as a
+ * MemoryError instead of a KeyboardInterrupt (syncFlag[1] says which):
+ * - the native addon sets the flag to 1 when the main thread's JS heap nears V8's limit; the
+ *   main thread may be too busy filling it to notice;
+ * - where a limit short of the machine applies (a cgroup, GRADBOOK_MEMORY_LIMIT), memory
+ *   outside the heap (typed arrays, buffers) is watched too: when what is left falls under
+ *   MEMORY_RESERVE and the cell itself used it up, the flag becomes 3. A cell that starts with
+ *   little left (to free memory) is not stopped for it.
+ */
+function watchHeap(syncFlag: Int32Array, interrupt: () => Promise<void>): void {
+  if (syncFlag.length < 2) return;
+  const watchSystem = memory.limited();
+  let busy = false;
+  let atStart: number | null = null;
+  const stop = (code: number) => {
+    busy = true;
+    Atomics.store(syncFlag, 1, code);
+    void interrupt().finally(() => (busy = false));
+  };
+  const timer = setInterval(() => {
+    if (busy) return;
+    if (Atomics.load(syncFlag, 1) === 1) return stop(2); // 2: being handled, not to interrupt again
+    if (!watchSystem) return;
+    if (Atomics.load(syncFlag, 0) === 0) {
+      atStart = null;
+      return;
+    }
+    const left = memory.available().bytes;
+    atStart ??= left;
+    if (left < MEMORY_RESERVE && left < atStart - MEMORY_RESERVE / 2) stop(3);
+  }, 20);
+  timer.unref();
+}
+
+const MEMORY_RESERVE = 96 * 2 ** 20;
 
 /**
  * Jupyter clients name themselves in JPY_PARENT_PID; like ipykernel, exit when that process

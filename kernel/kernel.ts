@@ -6,7 +6,7 @@
 import { Worker, MessageChannel } from "worker_threads";
 import * as fs from "fs";
 import * as path from "path";
-import { Runtime } from "./runtime";
+import { realExit, Runtime } from "./runtime";
 import { log } from "./log";
 import type { IoToMain, MainToIo } from "./messages";
 
@@ -33,7 +33,9 @@ export function runKernel(connectionFile: string): void {
     process.exit(2);
   }
   const { port1, port2 } = new MessageChannel();
-  const syncFlag = new Int32Array(new SharedArrayBuffer(4));
+  // [0]: a cell's synchronous part runs; [1]: the JS heap is near its limit (see runtime.ts).
+  const syncFlag = new Int32Array(new SharedArrayBuffer(8));
+  const heapFlag = new Int32Array(syncFlag.buffer, 4, 1);
   const io = new Worker(path.join(__dirname, "io-worker.js"), {
     workerData: { conn, langPort: port1, tsVersion: typescriptVersion(), syncFlag },
     transferList: [port1],
@@ -41,7 +43,12 @@ export function runKernel(connectionFile: string): void {
     stderr: true,
   });
   toLog(io);
-  const runtime = new Runtime((m: MainToIo) => io.postMessage(m), { syncFlag });
+  const runtime = new Runtime((m: MainToIo) => io.postMessage(m), { syncFlag, heapFlag, guardExit: true, trimWhenIdle: true });
+  // Whatever ends the process, output still batched goes first.
+  const exit = (code: number) => {
+    runtime.flushOutput();
+    realExit(code);
+  };
   let lang: Worker | null = null;
   const startLanguage = () => {
     if (lang) return;
@@ -63,14 +70,14 @@ export function runKernel(connectionFile: string): void {
   startLanguage();
   io.on("message", (m: IoToMain | { t: "listening" } | { t: "exit" }) => {
     if (m.t === "listening") return;
-    if (m.t === "exit") process.exit(0);
+    if (m.t === "exit") exit(0);
     else runtime.handle(m);
   });
   io.on("error", (e) => {
     log(`I/O thread failed: ${e.stack ?? e}`);
-    process.exit(1);
+    realExit(1);
   });
-  io.on("exit", (code) => process.exit(code));
+  io.on("exit", (code) => realExit(code));
 
   process.on("uncaughtException", (e) => runtime.reportAsync(e));
   process.on("unhandledRejection", (e) => runtime.reportAsync(e));
@@ -78,6 +85,7 @@ export function runKernel(connectionFile: string): void {
   process.on("SIGINT", () => runtime.handle({ t: "interrupt", seq: -1 }));
 
   const prelude = runtime.loadPrelude();
+  runtime.watchHeapLimit();
   if (prelude.error) log(`prelude: ${prelude.error}`);
   io.postMessage({ t: "ready", prelude } satisfies MainToIo);
 }

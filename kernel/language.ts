@@ -18,7 +18,6 @@ import { CellSyntaxErrorList, convertCell, Converted } from "./convert";
 
 /** Diagnostics that are artefacts of modelling cells as modules, not mistakes in the cell. */
 const IGNORED_CODES = new Set([
-  2632, // Cannot assign to 'x' because it is an import (a name from an earlier cell)
   2539, // Cannot assign to 'x' because it is not a variable
   2630, // Cannot assign to 'f' because it is a function
   2628, // Cannot assign to 'E' because it is an enum
@@ -26,63 +25,11 @@ const IGNORED_CODES = new Set([
   1108, // A 'return' statement can only be used within a function body
 ]);
 
-/** Ambient declarations of what the kernel gives every cell. */
-export const KERNEL_GLOBALS = `
-type __GbMimeBundle = Record<string, unknown>;
-interface __GbDisplayOptions { id?: string | boolean; metadata?: Record<string, unknown> }
-interface __GbDisplayHandle { readonly id: string; update(value: unknown): void; clear(): void }
-interface __GbDisplay {
-  /** Shows any value: its own MIME bundle (toMimeBundle() or Symbol.for("jupyter.mimebundle")), else text. */
-  (value: unknown, options?: __GbDisplayOptions): __GbDisplayHandle;
-  html(html: string, options?: __GbDisplayOptions): __GbDisplayHandle;
-  markdown(markdown: string, options?: __GbDisplayOptions): __GbDisplayHandle;
-  latex(latex: string, options?: __GbDisplayOptions): __GbDisplayHandle;
-  svg(svg: string, options?: __GbDisplayOptions): __GbDisplayHandle;
-  png(data: Uint8Array | string, options?: __GbDisplayOptions): __GbDisplayHandle;
-  jpeg(data: Uint8Array | string, options?: __GbDisplayOptions): __GbDisplayHandle;
-  gif(data: Uint8Array | string, options?: __GbDisplayOptions): __GbDisplayHandle;
-  pdf(data: Uint8Array | string, options?: __GbDisplayOptions): __GbDisplayHandle;
-  json(value: unknown, options?: __GbDisplayOptions): __GbDisplayHandle;
-  vegalite(spec: Record<string, unknown>, options?: __GbDisplayOptions): __GbDisplayHandle;
-  text(text: string, options?: __GbDisplayOptions): __GbDisplayHandle;
-  javascript(code: string, options?: __GbDisplayOptions): __GbDisplayHandle;
-  raw(mimeType: string, content: unknown, options?: __GbDisplayOptions): __GbDisplayHandle;
-}
-/** Shows a value in the notebook. \`display.html("<b>hi</b>")\`, \`display(x, { id: true }).update(y)\`. */
-declare const display: __GbDisplay;
-/** Clears the cell's output; with wait, only when new output arrives. */
-declare function clearOutput(wait?: boolean): void;
-/** Asks the front end for a line of text: \`const name = await input("name? ")\`. */
-declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>;
-/** Shows what a value is (source of a function, methods of an object) in the pager. */
-declare function help(value: unknown): void;
-interface __GbComm {
-  readonly id: string;
-  readonly targetName: string;
-  send(data: unknown, buffers?: Uint8Array[]): void;
-  close(data?: unknown): void;
-  onMsg(handler: (data: any, buffers: Uint8Array[]) => void): this;
-  onClose(handler: (data: any) => void): this;
-}
-/** Comms with front-end widgets: \`comms.registerTarget(name, (comm, data) => ...)\`, \`comms.open(name, data)\`. */
-declare const comms: {
-  registerTarget(name: string, handler: (comm: __GbComm, data: any) => void): void;
-  unregisterTarget(name: string): void;
-  open(targetName: string, data?: unknown, metadata?: unknown): __GbComm;
-};
-declare module "tslab" {
-  interface Display {
-    html(s: string): void; markdown(s: string): void; latex(s: string): void; svg(s: string): void;
-    png(b: Uint8Array): void; jpeg(b: Uint8Array): void; gif(b: Uint8Array): void; pdf(b: Uint8Array): void;
-    text(s: string): void; javascript(s: string): void; raw(contentType: string, b: string | Uint8Array): void;
-  }
-  export const display: Display;
-  export function newDisplay(): Display;
-  export const versions: { tslab: string; typescript: string; node: string };
-  export const isNode: boolean;
-  export const isBrowser: boolean;
-}
-`;
+/**
+ * Ambient declarations of what the kernel gives every cell: `types/session.d.ts`, the same file
+ * the course sources are type-checked against.
+ */
+export const KERNEL_GLOBALS = fs.readFileSync(path.join(PACKAGE_ROOT, "types", "session.d.ts"), "utf8");
 
 const ROOTS = ["globals", "node_light", "check", "complete", "inspect", "prelude_probe"] as const;
 
@@ -144,7 +91,9 @@ export class CellLanguage {
   private readonly service: ts.LanguageService;
   /** name → module that last declared it ("./__cell_3__" or the prelude). */
   private readonly owners = new Map<string, string>();
-  private readonly pending = new Map<number, { text: string; names: string[] }>();
+  /** How each cell-declared name was bound, from the cell that last declared it. */
+  private readonly bindings = new Map<string, Binding>();
+  private readonly pending = new Map<number, { text: string; names: string[]; kinds: Map<string, Binding> }>();
   private readonly checkCache = new Map<string, ErrorContent | null>();
   private readonly convertCache = new Map<string, Converted>();
   private preludeModule: string | null = null;
@@ -420,40 +369,62 @@ export class CellLanguage {
     this.checkCache.clear();
   }
 
-  /** Names declared at the top level of a cell (values, types, imports). */
-  private declaredNames(sf: ts.SourceFile): string[] {
-    const out = new Set<string>();
-    const bind = (n: ts.BindingName) => {
-      if (ts.isIdentifier(n)) out.add(n.text);
-      else for (const el of n.elements) if (!ts.isOmittedExpression(el)) bind(el.name);
+  /** Names declared at the top level of a cell (values, types, imports), with how each is bound. */
+  private declaredNames(sf: ts.SourceFile): Map<string, Binding> {
+    const out = new Map<string, Binding>();
+    const bind = (n: ts.BindingName, kind: Binding) => {
+      if (ts.isIdentifier(n)) out.set(n.text, kind);
+      else for (const el of n.elements) if (!ts.isOmittedExpression(el)) bind(el.name, kind);
     };
     for (const s of sf.statements) {
-      if (ts.isVariableStatement(s)) s.declarationList.declarations.forEach((d) => bind(d.name));
-      else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.add(s.name.text);
-      else if (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name)) out.add(s.name.text);
+      if (ts.isVariableStatement(s)) {
+        const kind = s.declarationList.flags & (ts.NodeFlags.Const | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing) ? "const" : "mutable";
+        s.declarationList.declarations.forEach((d) => bind(d.name, kind));
+      } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.set(s.name.text, "other");
+      else if (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name)) out.set(s.name.text, "other");
       else if (ts.isImportDeclaration(s) && s.importClause) {
         const c = s.importClause;
-        if (c.name) out.add(c.name.text);
+        if (c.name) out.set(c.name.text, "import");
         if (c.namedBindings) {
-          if (ts.isNamespaceImport(c.namedBindings)) out.add(c.namedBindings.name.text);
-          else c.namedBindings.elements.forEach((e) => out.add(e.name.text));
+          if (ts.isNamespaceImport(c.namedBindings)) out.set(c.namedBindings.name.text, "import");
+          else c.namedBindings.elements.forEach((e) => out.set(e.name.text, "import"));
         }
-      } else if (ts.isImportEqualsDeclaration(s)) out.add(s.name.text);
+      } else if (ts.isImportEqualsDeclaration(s)) out.set(s.name.text, "import");
     }
-    return [...out];
+    return out;
   }
 
   /** The one-line header importing every earlier name the cell does not declare itself. */
-  private header(exclude: Set<string>, used: Set<string> | null): string {
+  private header(exclude: Map<string, Binding>, used: Set<string> | null): string {
     const byModule = new Map<string, string[]>();
+    let variables = "";
     for (const [name, mod] of this.owners) {
       if (exclude.has(name) || (used && !used.has(name))) continue;
       if (!byModule.has(mod)) byModule.set(mod, []);
-      byModule.get(mod)!.push(name);
+      // An import is read-only: an earlier `let` becomes a variable of the same type, so that
+      // assigning to it is checked like an assignment within one cell.
+      if (mod !== this.preludeModule && this.bindings.get(name) === "mutable") {
+        byModule.get(mod)!.push(`${name} as ${MUTABLE_PREFIX}${name}`);
+        variables += `declare let ${name}: typeof ${MUTABLE_PREFIX}${name}; `;
+      } else byModule.get(mod)!.push(name);
     }
     let h = "";
     for (const [mod, names] of byModule) h += `import { ${names.join(", ")} } from ${JSON.stringify(mod)}; `;
-    return h + "\n";
+    return h + variables + "\n";
+  }
+
+  /**
+   * Assigning to an import (TS2632) is what assigning to an earlier cell's `const` or import
+   * looks like here: the error TypeScript gives within one cell. Functions, classes, enums and
+   * the prelude's names may be replaced, as a REPL allows.
+   */
+  private assignmentError(d: ts.Diagnostic, own: Map<string, Binding>): ts.Diagnostic | null {
+    const name = /'([^']+)'/.exec(ts.flattenDiagnosticMessageText(d.messageText, "\n"))?.[1];
+    if (!name) return null;
+    const kind = own.get(name) ?? (this.owners.get(name) !== this.preludeModule ? this.bindings.get(name) : undefined);
+    if (kind === "const") return { ...d, code: 2588, messageText: `Cannot assign to '${name}' because it is a constant.` };
+    if (kind === "import") return d;
+    return null;
   }
 
   /**
@@ -462,14 +433,15 @@ export class CellLanguage {
    * header, and importing the prelude's two hundred names into every cell was half of a
    * cell's check. A word that is not a reference (in a string, say) only adds an import.
    */
-  private moduleText(source: string, allNames = false): { text: string; headerLength: number; names: string[] } {
+  private moduleText(source: string, allNames = false): { text: string; headerLength: number; names: string[]; kinds: Map<string, Binding> } {
     const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-    const names = this.declaredNames(sf);
+    const kinds = this.declaredNames(sf);
+    const names = [...kinds.keys()];
     const used = allNames ? null : new Set(source.match(/[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu) ?? []);
-    const header = this.header(new Set(names), used);
+    const header = this.header(kinds, used);
     // `export {}` even with no names: a cell must be a module for top-level await.
     const text = `${header}${source}\n;export { ${names.join(", ")} };\n`;
-    return { text, headerLength: header.length, names };
+    return { text, headerLength: header.length, names, kinds };
   }
 
   /**
@@ -490,7 +462,7 @@ export class CellLanguage {
       this.convertCache.set(source, converted);
     }
     if (!this.typecheck) return { ok: true, converted };
-    const { text, headerLength, names } = this.moduleText(source);
+    const { text, headerLength, names, kinds } = this.moduleText(source);
     let error: ErrorContent | null | undefined = this.checkCache.get(text);
     if (error === undefined) {
       if (this.needsFullNodeTypes(source)) this.useFullNodeTypes();
@@ -499,9 +471,9 @@ export class CellLanguage {
       const file = this.rootFile("check");
       this.setFile(file, text);
       const diagnose = (start: number) =>
-        [...this.service.getSyntacticDiagnostics(file), ...this.service.getSemanticDiagnostics(file)].filter(
-          (d) => d.category === ts.DiagnosticCategory.Error && !IGNORED_CODES.has(d.code) && d.start !== undefined && d.start >= start,
-        );
+        [...this.service.getSyntacticDiagnostics(file), ...this.service.getSemanticDiagnostics(file)]
+          .map((d) => (d.code === 2632 ? this.assignmentError(d, kinds) : d))
+          .filter((d): d is ts.Diagnostic => !!d && d.category === ts.DiagnosticCategory.Error && !IGNORED_CODES.has(d.code) && d.start !== undefined && d.start >= start);
       let diags = diagnose(headerLength);
       if (diags.some((d) => this.mayBeMissingNodeDeclaration(d))) {
         this.useFullNodeTypes();
@@ -520,7 +492,7 @@ export class CellLanguage {
       this.checkCache.set(text, error);
     }
     if (error) return { ok: false, error };
-    this.pending.set(id, { text, names });
+    this.pending.set(id, { text, names, kinds });
     return { ok: true, converted };
   }
 
@@ -534,7 +506,10 @@ export class CellLanguage {
     const file = this.cellFile(id);
     this.setFile(file, p.text);
     const mod = "./" + path.basename(file, ".ts");
-    for (const n of p.names) this.owners.set(n, mod);
+    for (const n of p.names) {
+      this.owners.set(n, mod);
+      this.bindings.set(n, p.kinds.get(n) ?? "other");
+    }
     // Declarations changed: cached verdicts may no longer hold.
     this.checkCache.clear();
   }
@@ -544,7 +519,7 @@ export class CellLanguage {
     this.pending.delete(id);
   }
 
-  complete(code: string, pos: number): { matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number }[] } {
+  complete(code: string, pos: number): { matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number; signature: string }[] } {
     if (this.needsFullNodeTypes(code)) this.useFullNodeTypes();
     const { text, headerLength } = this.moduleText(code, true);
     const file = this.rootFile("complete");
@@ -555,20 +530,82 @@ export class CellLanguage {
     while (end < code.length && /[\w$]/.test(code[end])) end++;
     const prefix = code.slice(start, pos);
     const info = this.service.getCompletionsAtPosition(file, headerLength + pos, { includeCompletionsWithInsertText: true, includeCompletionsForModuleExports: false });
+    // `_name` members are internals (Python's convention too): shown only to who types `_`.
+    const showPrivate = prefix.startsWith("_");
     const entries = (info?.entries ?? [])
-      .filter((e) => !e.name.startsWith("__") && e.name.startsWith(prefix) && !isInternalName(e.name))
+      .filter((e) => !e.name.startsWith("__") && e.name.startsWith(prefix) && !isInternalName(e.name) && (showPrivate || !e.name.startsWith("_")))
       .sort((a, b) => (a.sortText < b.sortText ? -1 : a.sortText > b.sortText ? 1 : a.name.localeCompare(b.name)))
       .slice(0, 1000);
     const matches = entries.map((e) => e.name);
-    // Names from earlier cells and the prelude, and a namespace's re-exports, are aliases to
-    // the language service: report what they stand for (a function, a class), not "alias".
-    const checker = entries.some((e) => e.kind === "alias") ? this.service.getProgram()?.getTypeChecker() : undefined;
-    const kindOf = (e: ts.CompletionEntry): string => {
-      if (e.kind !== "alias" || !checker) return completionKind(e.kind);
-      const sym = this.service.getCompletionEntrySymbol(file, headerLength + pos, e.name, e.source);
-      return sym ? symbolKind(sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym) : "module";
+    const describe = this.completionDescriber(file, headerLength + start);
+    const types = entries.map((e, i) => {
+      const d = describe(e.name, i < MAX_SIGNATURES);
+      return { text: e.name, type: d?.kind ?? completionKind(e.kind), start, end, signature: d?.signature ?? "" };
+    });
+    return { matches, start, end, types };
+  }
+
+  /**
+   * The kind and signature of each completion, from the symbol it names: TypeScript reports
+   * every imported name (the prelude's, earlier cells') as an "alias", which says nothing.
+   * Members of the expression before a dot, else the names in scope at the word.
+   */
+  private completionDescriber(file: string, wordStart: number): (name: string, withSignature: boolean) => { kind: string; signature: string } | null {
+    const program = this.service.getProgram();
+    const sf = program?.getSourceFile(file);
+    if (!program || !sf) return () => null;
+    const checker = program.getTypeChecker();
+    let access: ts.Node | null = null;
+    let inner: ts.Node = sf;
+    const visit = (node: ts.Node): void => {
+      if (node.pos > wordStart || node.end < wordStart) return;
+      if (node.getStart(sf) <= wordStart) inner = node;
+      if ((ts.isPropertyAccessExpression(node) || ts.isQualifiedName(node)) && wordStart >= (ts.isPropertyAccessExpression(node) ? node.expression : node.left).end) {
+        access = ts.isPropertyAccessExpression(node) ? node.expression : node.left;
+      }
+      ts.forEachChild(node, visit);
     };
-    return { matches, start, end, types: entries.map((e) => ({ text: e.name, type: kindOf(e), start, end })) };
+    ts.forEachChild(sf, visit);
+    const symbols = new Map<string, ts.Symbol>();
+    try {
+      if (access) {
+        const type = checker.getTypeAtLocation(access);
+        for (const p of checker.getPropertiesOfType(checker.getApparentType(type))) symbols.set(p.name, p);
+        const target = checker.getSymbolAtLocation(access);
+        const ns = target && target.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(target) : target;
+        if (ns && ns.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) for (const e of checker.getExportsOfModule(ns)) symbols.set(e.name, e);
+      } else {
+        const flags = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
+        for (const sym of checker.getSymbolsInScope(inner, flags)) if (!symbols.has(sym.name)) symbols.set(sym.name, sym);
+      }
+    } catch {
+      return () => null;
+    }
+    return (name, withSignature) => {
+      let sym = symbols.get(name);
+      if (!sym) return null;
+      if (sym.flags & ts.SymbolFlags.Alias) {
+        try {
+          sym = checker.getAliasedSymbol(sym);
+        } catch {
+          return null;
+        }
+      }
+      // A cell's `let` reaches later cells as `declare let x: typeof __gbv_x` (see header).
+      const kind = symbolKind(sym);
+      if (!kind) return null;
+      let signature = "";
+      if (withSignature && (kind === "function" || kind === "class")) {
+        try {
+          const type = checker.getTypeOfSymbol(sym);
+          const sigs = kind === "class" ? type.getConstructSignatures() : type.getCallSignatures();
+          if (sigs.length) signature = (kind === "class" ? "new " : "") + checker.signatureToString(sigs[0], undefined, ts.TypeFormatFlags.WriteArrowStyleSignature) + (sigs.length > 1 ? ` (+${sigs.length - 1} overload${sigs.length > 2 ? "s" : ""})` : "");
+        } catch {
+          signature = "";
+        }
+      }
+      return { kind, signature };
+    };
   }
 
   inspect(code: string, pos: number, detail: number): { found: boolean; text: string } {
@@ -581,7 +618,8 @@ export class CellLanguage {
       if (p < 0) continue;
       const q = this.service.getQuickInfoAtPosition(file, headerLength + p);
       if (!q) continue;
-      let out = ts.displayPartsToString(q.displayParts);
+      // Names reach a cell through its header's imports: "(alias) ... import x" is that artefact.
+      let out = ts.displayPartsToString(q.displayParts).replace(/^\(alias\) /, "").replace(/\n(?:import|export) [\w$]+$/, "");
       const doc = ts.displayPartsToString(q.documentation);
       if (doc) out += `\n\n${doc}`;
       for (const tag of q.tags ?? []) {
@@ -593,6 +631,12 @@ export class CellLanguage {
     return { found: false, text: "" };
   }
 }
+
+/** How a cell bound a name: `let`/`var`, `const`, an import, or a declaration (function, class...). */
+type Binding = "mutable" | "const" | "import" | "other";
+
+/** Header aliases of earlier cells' variables (see `header`). */
+const MUTABLE_PREFIX = "__gbv_";
 
 /** Whether `import { name }` parses: an identifier that is not a reserved word (`var`, `new`). */
 function isImportableName(name: string): boolean {
@@ -626,16 +670,22 @@ function isInternalName(name: string): boolean {
   return /^__cell_\d+__$|^__gradbook|^__Gb/.test(name);
 }
 
-function symbolKind(sym: ts.Symbol): string {
+/** Completions that get a signature (computing one per entry of a long list would be slow). */
+const MAX_SIGNATURES = 200;
+
+/** Jupyter's completion type of a symbol: function, class, module, variable, property... */
+function symbolKind(sym: ts.Symbol): string | null {
   const f = sym.flags;
   if (f & ts.SymbolFlags.Class) return "class";
   if (f & (ts.SymbolFlags.Function | ts.SymbolFlags.Method)) return "function";
   if (f & ts.SymbolFlags.Enum) return "enum";
-  if (f & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property)) return "variable";
+  if (f & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) return "module";
+  if (f & ts.SymbolFlags.EnumMember) return "constant";
+  if (f & (ts.SymbolFlags.Property | ts.SymbolFlags.Accessor)) return "property";
+  if (f & ts.SymbolFlags.Variable) return "variable";
   if (f & ts.SymbolFlags.Interface) return "interface";
   if (f & ts.SymbolFlags.TypeAlias) return "type";
-  if (f & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) return "module";
-  return "module";
+  return null;
 }
 
 function completionKind(kind: string): string {
@@ -658,7 +708,7 @@ function completionKind(kind: string): string {
     "enum member": "constant",
     module: "module",
     keyword: "keyword",
-    alias: "module",
+    alias: "variable",
   };
   return map[kind] ?? kind;
 }
@@ -692,8 +742,9 @@ function typeErrorContent(diags: ts.Diagnostic[], source: string, headerLength: 
   const first = items[0];
   const traceback = [`TypeScript: ${items.length} type error${items.length > 1 ? "s" : ""}; the cell did not run`];
   for (const it of items.slice(0, 10)) traceback.push(`line ${it.line}, column ${it.column}: ${it.message}`, ...snippet(source, it.line, it.column));
-  // TS1xxx codes are grammar errors (strict-mode rules the parser alone does not apply).
-  const ename = diags.every((d) => d.code < 2000) ? "SyntaxError" : "TypeError";
+  // TS1xxx codes are grammar errors (strict-mode rules the parser alone does not apply). The
+  // rest are TypeScript's verdicts, named apart from a TypeError the running code throws.
+  const ename = diags.every((d) => d.code < 2000) ? "SyntaxError" : "TSError";
   if (ename === "SyntaxError") traceback[0] = `SyntaxError: the cell did not run`;
   return { ename, evalue: `line ${first.line}, column ${first.column}: ${first.message}`, traceback };
 }

@@ -52,6 +52,8 @@ export type MainToIo =
   | { t: "comm_msg"; comm_id: string; data: unknown; metadata: unknown; buffers: Uint8Array[] }
   | { t: "comm_close"; comm_id: string; data: unknown }
   | { t: "comm_handled" }
+  | { t: "shutdown_ack" }
+  | { t: "gc" }
   | { t: "interrupt_ack"; seq: number; running: boolean };
 
 export interface PreludeInfo {
@@ -74,6 +76,6 @@ export type IoToLang =
 export type LangToIo =
   | { t: "compiled"; seq: number; ok: true; js: string; lineMap: number[]; prefixLength: number; declared: string[] }
   | { t: "compiled"; seq: number; ok: false; error: ErrorContent }
-  | { t: "completed"; seq: number; matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number }[] }
+  | { t: "completed"; seq: number; matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number; signature: string }[] }
   | { t: "inspected"; seq: number; found: boolean; text: string }
   | { t: "is_complete"; seq: number; status: "complete" | "incomplete" | "invalid"; indent: string };

@@ -107,6 +107,19 @@ export class Protocol {
     if (!this.processing) void this.drain();
   }
 
+  /**
+   * A signed request that could not be read (bad JSON, content not an object, too large): its
+   * sender gets an error reply at once instead of waiting for one that never comes.
+   */
+  rejected(header: Header, identities: Buffer[], channel: Channel, reason: string): void {
+    const type = header.msg_type;
+    if (channel === "stdin" || !type.endsWith("_request")) return;
+    const parent: Message = { identities, header, parent_header: {}, metadata: {}, content: {}, buffers: [] };
+    const content: Record<string, unknown> = { status: "error", ename: "ProtocolError", evalue: `the kernel could not read this ${type}: ${reason}`, traceback: [] };
+    if (type === "execute_request") content.execution_count = this.executionCount;
+    this.sender.send(channel, type.replace(/_request$/, "_reply"), content, parent);
+  }
+
   private async drain(): Promise<void> {
     this.processing = true;
     while (this.queue.length > 0) {
@@ -214,6 +227,8 @@ export class Protocol {
     const id = ++this.nextId;
     if (!silent) this.sender.send("iopub", "execute_input", { code, execution_count: count }, msg);
     if (storeHistory) this.history.add(count, code);
+    const historyProblem = this.history.takeProblem();
+    if (historyProblem) this.sender.send("iopub", "stream", { name: "stderr", text: historyProblem }, msg);
     this.lastExecute = msg;
     let error: ErrorContent | undefined;
     let done: ExecDone | undefined;
@@ -250,6 +265,7 @@ export class Protocol {
       }
       if (done.status === "error") error = done.error;
       this.backend.commit(id, done.status === "ok");
+      await this.typedHelp(done.payload);
     }
     if (error) {
       this.sender.send("iopub", "error", error, msg);
@@ -257,6 +273,21 @@ export class Protocol {
       if (c.stop_on_error !== false) this.abortQueued();
     } else {
       this.sender.send(channel, "execute_reply", { status: "ok", execution_count: count, user_expressions: done?.userExpressions ?? {}, payload: done?.payload ?? [] }, msg, { metadata: { status: "ok" } });
+    }
+  }
+
+  /** `help(x)` pages: TypeScript's signature and doc comment of `x`, where it knows them. */
+  private async typedHelp(payload: unknown[]): Promise<void> {
+    for (const p of payload as { source?: string; data?: Record<string, unknown>; inspect?: unknown }[]) {
+      if (p.source !== "page" || typeof p.inspect !== "string") continue;
+      const expr = p.inspect;
+      delete p.inspect;
+      try {
+        const r = await this.backend.inspect(expr, expr.length, 1);
+        if (r.found) p.data = { "text/plain": r.text };
+      } catch (e) {
+        log(`help: inspecting ${expr} failed: ${(e as Error).message}`);
+      }
     }
   }
 

@@ -8,6 +8,7 @@
  * messages and interrupts are answered while a cell is busy.
  */
 import * as vm from "vm";
+import * as v8 from "v8";
 import * as path from "path";
 import { PACKAGE_ROOT } from "./paths";
 import * as fs from "fs";
@@ -17,7 +18,9 @@ import { AsyncLocalStorage } from "async_hooks";
 import { pathToFileURL } from "url";
 import { createDisplay, createTslab, DisplayFn, isDisplayHandle, plainText, Publisher, toBundle } from "./display";
 import { CommManager } from "./comm";
-import { CellInfo, cellFileName, formatError } from "./traceback";
+import { fullGc } from "./gc";
+import * as memory from "./memory";
+import { CellInfo, cellFileName, formatError, registerSourceMap } from "./traceback";
 import type { ErrorContent, ExecRequest, IoToMain, MainToIo, MimeContent, PreludeInfo } from "./messages";
 
 /** Thrown into a cell that the user interrupted. */
@@ -27,6 +30,39 @@ export class KeyboardInterrupt extends Error {
     this.name = "KeyboardInterrupt";
   }
 }
+
+/**
+ * Thrown by `process.exit()` and its relatives in a cell: as `sys.exit()` in ipykernel, an
+ * error the notebook shows, while the kernel and every variable live on.
+ */
+export class SystemExit extends Error {
+  constructor(readonly code: unknown, call: string) {
+    super(`${call} was called: a cell cannot end the kernel, which keeps running with every variable. Restart the kernel (Kernel menu) to start afresh.`);
+    this.name = "SystemExit";
+  }
+}
+
+/** A cell stopped because memory ran out; the kernel and its variables live on. */
+export class MemoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MemoryError";
+  }
+}
+
+const INITIAL_HEAP_LIMIT = v8.getHeapStatistics().heap_size_limit;
+
+function heapMemoryError(): MemoryError {
+  const used = v8.getHeapStatistics().used_heap_size;
+  const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
+  return new MemoryError(
+    `the JavaScript heap is nearly full (${mib(used)} used of its ${mib(INITIAL_HEAP_LIMIT)} limit), so the cell was stopped. ` +
+      "Variables are kept: drop big arrays you no longer need (x = null), keep data in tensors (their memory is not on this heap), or restart the kernel.",
+  );
+}
+
+/** The process's own exit, kept before cells get the guarded one (the kernel exits with it). */
+export const realExit: (code?: number) => never = process.exit.bind(process) as (code?: number) => never;
 
 const KERNEL_DIR = __dirname;
 
@@ -46,9 +82,18 @@ export interface RuntimeOptions {
   captureStdio?: boolean;
   /**
    * Shared with the I/O thread: [0] is 1 while a cell's synchronous part runs, when SIGINT
-   * (breakOnSigint) stops it cleanly.
+   * (breakOnSigint) stops it cleanly, 2 while the rest of the cell is active, 0 otherwise.
    */
   syncFlag?: Int32Array;
+  /**
+   * Shared with the I/O thread and the native addon: [0] becomes non-zero when the JS heap
+   * nears its limit; the I/O thread then interrupts the cell, which fails with a MemoryError.
+   */
+  heapFlag?: Int32Array;
+  /** Give memory back after a second of idleness (the kernel). */
+  trimWhenIdle?: boolean;
+  /** Make `process.exit`, `process.reallyExit` and `process.abort` throw `SystemExit` (the kernel). */
+  guardExit?: boolean;
 }
 
 interface Running {
@@ -149,6 +194,8 @@ export class Runtime {
       return this.capturing.run(sink, fn);
     },
   };
+  private trimTimer: NodeJS.Timeout | null = null;
+  private trimmedRss = 0;
 
   constructor(private readonly post: (m: MainToIo) => void, private readonly options: RuntimeOptions = {}) {
     const limit = options.maxOutputChars ?? (Number(process.env.GRADBOOK_MAX_OUTPUT) || 5_000_000);
@@ -176,6 +223,61 @@ export class Runtime {
     });
     this.installGlobals(publisher);
     if (options.captureStdio !== false) this.captureStdio();
+    if (options.guardExit) guardExit();
+  }
+
+  /** Asks the native addon, where it loads, to flag a JS heap near its limit (see heapFlag). */
+  watchHeapLimit(): void {
+    const flag = this.options.heapFlag;
+    if (!flag) return;
+    // Without the addon, a full heap ends the kernel as in any Node program.
+    nativeAddon()?.watchHeapLimit?.(flag);
+  }
+
+  /** After a cell or a comm message: trim memory once the kernel has been idle a while. */
+  private scheduleTrim(): void {
+    if (!this.options.trimWhenIdle) return;
+    if (this.trimTimer) clearTimeout(this.trimTimer);
+    this.trimTimer = setTimeout(() => this.trim(), TRIM_AFTER_IDLE_MS);
+    this.trimTimer.unref();
+  }
+
+  /**
+   * Gives memory back once idle, when the resident size grew since the last time: a full
+   * collection on both threads (garbage tensors hold native memory until collected; large
+   * messages are parsed on the I/O thread), then the native cache and malloc's free pages.
+   */
+  private trim(): void {
+    this.trimTimer = null;
+    if (this.running) return;
+    if (process.memoryUsage.rss() < this.trimmedRss + TRIM_GROWTH_BYTES) return;
+    this.post({ t: "gc" });
+    fullGc()?.();
+    // Finalizers of collected native storages run after the collection.
+    setImmediate(() => {
+      nativeAddon()?.emptyCache();
+      this.trimmedRss = process.memoryUsage.rss();
+    });
+  }
+
+  /** The MemoryError to report if memory ran out since last asked (then resets the flag). */
+  private takeHeapFull(): MemoryError | null {
+    const flag = this.options.heapFlag;
+    const code = flag ? Atomics.load(flag, 0) : 0;
+    if (!flag || code === 0) return null;
+    Atomics.store(flag, 0, 0);
+    if (code === 3) {
+      return new MemoryError(
+        `the kernel is close to its memory limit (${memory.describe(memory.available())}), so the cell was stopped before the system killed the kernel. ` +
+          "Variables are kept: drop what you no longer need (x = null, t.dispose()) or restart the kernel.",
+      );
+    }
+    return heapMemoryError();
+  }
+
+  /** Sends every output still batched (before the process exits). */
+  flushOutput(): void {
+    this.streams.flush();
   }
 
   /** Loads the prelude (every export becomes a global) and installs the library's display sink. */
@@ -266,7 +368,7 @@ export class Runtime {
     g.clearOutput = (wait = false) => publisher.clearOutput(wait);
     g.comms = this.comms;
     g.input = (prompt = "", options: { password?: boolean } = {}) => this.input(String(prompt), !!options.password);
-    g.help = (value: unknown) => this.help(value);
+    g.help = (value: unknown, expression?: string) => this.help(value, expression);
   }
 
   private captureStdio(): void {
@@ -301,7 +403,8 @@ export class Runtime {
         break;
       case "interrupt": {
         const running = this.running !== null;
-        if (this.running) this.running.interrupt(new KeyboardInterrupt());
+        const memoryError = this.takeHeapFull();
+        if (this.running) this.running.interrupt(memoryError ?? new KeyboardInterrupt());
         // Long-running library loops (nn's fit) listen for this and stop between two batches,
         // so training does not go on in the background after the cell was interrupted.
         process.emit("gradbook:interrupt" as never);
@@ -333,6 +436,7 @@ export class Runtime {
         break;
       case "shutdown":
         this.streams.flush();
+        this.post({ t: "shutdown_ack" });
         break;
     }
   }
@@ -346,6 +450,7 @@ export class Runtime {
     }
     this.streams.flush();
     this.post({ t: "comm_handled" });
+    this.scheduleTrim();
   }
 
   /** Reports an error raised outside any cell's own flow (callbacks, timers, comms). */
@@ -365,7 +470,12 @@ export class Runtime {
     });
   }
 
-  private help(value: unknown): void {
+  /**
+   * The pager's text for a value. Cells name the expression (the converter adds it), and the
+   * protocol replaces this text with TypeScript's signature and doc comment for it where the
+   * language service knows them; this is what is left where it does not.
+   */
+  private help(value: unknown, expression?: string): void {
     let text: string;
     if (typeof value === "function") {
       const src = Function.prototype.toString.call(value);
@@ -383,7 +493,8 @@ export class Runtime {
         if (methods.length) text += `\n\nmethods: ${methods.join(", ")}`;
       }
     }
-    const payload = { source: "page", data: { "text/plain": text }, start: 0 };
+    const payload: Record<string, unknown> = { source: "page", data: { "text/plain": text }, start: 0 };
+    if (typeof expression === "string" && expression) payload.inspect = expression;
     if (this.running) this.running.payload.push(payload);
     else this.display.text(text);
   }
@@ -416,7 +527,7 @@ export class Runtime {
           } catch (e) {
             reject(e);
           } finally {
-            if (flag) Atomics.store(flag, 0, 0);
+            if (flag) Atomics.store(flag, 0, 2);
           }
         }),
       );
@@ -435,9 +546,11 @@ export class Runtime {
       }
     } catch (e) {
       status = "error";
-      const err = (e as { code?: string })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" ? new KeyboardInterrupt() : e;
-      error = err instanceof KeyboardInterrupt ? { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] } : formatError(err, this.cells, KERNEL_DIR);
+      let err = (e as { code?: string })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" ? new KeyboardInterrupt() : e;
+      if (err instanceof KeyboardInterrupt) err = this.takeHeapFull() ?? err;
+      error = err instanceof KeyboardInterrupt || err instanceof MemoryError ? { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] } : formatError(err, this.cells, KERNEL_DIR);
     } finally {
+      if (this.options.syncFlag) Atomics.store(this.options.syncFlag, 0, 0);
       this.running = null;
       for (const [seq, p] of this.inputs) {
         p.reject(new Error("input: the cell has ended"));
@@ -446,7 +559,39 @@ export class Runtime {
     }
     this.streams.endCell();
     this.post({ t: "done", id: req.id, status, result, error, userExpressions, payload: running.payload });
+    this.scheduleTrim();
   }
+}
+
+const TRIM_AFTER_IDLE_MS = 1000;
+const TRIM_GROWTH_BYTES = 32 * 2 ** 20;
+
+let addon: { watchHeapLimit?(f: Int32Array): void; emptyCache(): void } | null | undefined;
+
+/** The library's native addon, where it builds. */
+function nativeAddon(): typeof addon {
+  if (addon === undefined) {
+    try {
+      const loader = require(path.join(PACKAGE_ROOT, "dist", "lib", "backends", "native", "addon.js")) as { loadAddon(): NonNullable<typeof addon> };
+      addon = loader.loadAddon();
+    } catch {
+      addon = null;
+    }
+  }
+  return addon;
+}
+
+function guardExit(): void {
+  const p = process as unknown as Record<string, unknown>;
+  p.exit = (code?: unknown) => {
+    throw new SystemExit(code, `process.exit(${code === undefined ? "" : String(code)})`);
+  };
+  p.reallyExit = (code?: unknown) => {
+    throw new SystemExit(code, `process.reallyExit(${code === undefined ? "" : String(code)})`);
+  };
+  p.abort = () => {
+    throw new SystemExit(134, "process.abort()");
+  };
 }
 
 let tsHookRegistered = false;
@@ -461,8 +606,10 @@ function registerTypeScriptFiles(): void {
     const ts = require("typescript") as typeof import("typescript");
     const out = ts.transpileModule(fs.readFileSync(filename, "utf8"), {
       fileName: filename,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: true },
     });
-    module._compile(out.outputText, filename);
+    // Tracebacks map this file's frames through the map (see traceback.ts).
+    if (out.sourceMapText) registerSourceMap(filename, out.sourceMapText);
+    module._compile(out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n"), filename);
   };
 }

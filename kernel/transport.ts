@@ -24,6 +24,9 @@ export interface ConnectionInfo {
 
 export type Channel = "shell" | "control" | "stdin" | "iopub";
 
+const IOPUB_HWM = 100_000;
+const IOPUB_SEND_TIMEOUT_MS = 10_000;
+
 /** Sends one socket's messages strictly one after another. */
 class Outbox {
   private queue: (Buffer | string)[][] = [];
@@ -58,6 +61,8 @@ class Outbox {
 }
 
 export type Receiver = (msg: Message, channel: Channel) => void;
+/** A signed message that could not be read, whose header could: the protocol may answer it. */
+export type Rejecter = (header: Header, identities: Buffer[], channel: Channel, reason: string) => void;
 
 export interface TransportOptions {
   /** Messages larger than this are rejected (logged) without parsing. */
@@ -73,14 +78,22 @@ export class Transport {
   private readonly maxBytes: number;
 
   private constructor(conn: ConnectionInfo, opts: TransportOptions) {
-    this.signer = new Signer(conn.key ?? "", conn.signature_scheme || "hmac-sha256");
+    if (typeof conn.key !== "string") {
+      // Only an explicit empty key is the documented way to turn signing off.
+      log(`warning: the connection file has no "key" field, so messages are neither signed nor verified (signing off); any local process can run code in this kernel. Write "key": "" to turn signing off on purpose.`);
+    }
+    this.signer = new Signer(typeof conn.key === "string" ? conn.key : "", conn.signature_scheme || "hmac-sha256");
     this.maxBytes = opts.maxMessageBytes ?? 256 * 1024 * 1024;
     const linger = { linger: 0 };
     this.sockets = {
       shell: new zmq.Router(linger),
       control: new zmq.Router(linger),
       stdin: new zmq.Router(linger),
-      iopub: new zmq.Publisher(linger),
+      // ZeroMQ's default high-water mark (1,000 messages) drops the rest of a burst silently,
+      // idle included, and a client then waits for ever. The mark is raised and, when it is
+      // reached all the same, sends wait (back-pressure) instead of dropping; only a subscriber
+      // that stops reading for IOPUB_SEND_TIMEOUT_MS loses messages, logged.
+      iopub: new zmq.Publisher({ ...linger, sendHighWaterMark: IOPUB_HWM, noDrop: true, sendTimeout: IOPUB_SEND_TIMEOUT_MS }),
       hb: new zmq.Reply(linger),
     };
     this.outboxes = {
@@ -108,11 +121,11 @@ export class Transport {
   }
 
   /** Delivers every verified message on shell, control and stdin to `receive`. */
-  listen(receive: Receiver): void {
-    for (const ch of ["shell", "control", "stdin"] as const) void this.receiveLoop(ch, receive);
+  listen(receive: Receiver, reject?: Rejecter): void {
+    for (const ch of ["shell", "control", "stdin"] as const) void this.receiveLoop(ch, receive, reject);
   }
 
-  private async receiveLoop(ch: "shell" | "control" | "stdin", receive: Receiver): Promise<void> {
+  private async receiveLoop(ch: "shell" | "control" | "stdin", receive: Receiver, reject?: Rejecter): Promise<void> {
     const sock = this.sockets[ch];
     while (!this.closed) {
       let frames: Buffer[];
@@ -126,6 +139,13 @@ export class Transport {
       const r = decode(frames, this.signer, this.maxBytes);
       if (!r.ok) {
         log(`rejected a message on ${ch}: ${r.reason}`);
+        if (r.header && r.identities && reject) {
+          try {
+            reject(r.header, r.identities, ch, r.reason);
+          } catch (e) {
+            log(`answering a rejected message failed: ${(e as Error).message}`);
+          }
+        }
         continue;
       }
       try {

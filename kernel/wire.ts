@@ -87,7 +87,6 @@ export type DecodeResult = { ok: true; msg: Message } | { ok: false; reason: str
 export function decode(frames: Buffer[], signer: Signer, maxBytes = Infinity): DecodeResult {
   let total = 0;
   for (const f of frames) total += f.length;
-  if (total > maxBytes) return { ok: false, reason: `message of ${total} bytes exceeds the limit of ${maxBytes} bytes` };
   const d = frames.findIndex((f) => f.length === DELIMITER.length && f.toString("latin1") === DELIMITER);
   if (d < 0) return { ok: false, reason: "no <IDS|MSG> delimiter frame" };
   if (frames.length < d + 6) return { ok: false, reason: `expected 5 frames after the delimiter, got ${frames.length - d - 1}` };
@@ -96,6 +95,17 @@ export function decode(frames: Buffer[], signer: Signer, maxBytes = Infinity): D
   const parts = frames.slice(d + 2, d + 6);
   if (!signer.verify(signature, parts)) {
     return { ok: false, reason: signature ? "invalid HMAC signature" : "missing HMAC signature", identities };
+  }
+  if (total > maxBytes) {
+    // Signed by the client, so it may be answered: its header is read, the rest is not parsed.
+    let header: Header | undefined;
+    try {
+      const h = JSON.parse(parts[0].toString("utf8"));
+      if (h && typeof h.msg_type === "string" && typeof h.msg_id === "string") header = h;
+    } catch {
+      header = undefined;
+    }
+    return { ok: false, reason: `message of ${total} bytes exceeds the limit of ${maxBytes} bytes`, header, identities };
   }
   const parsed: unknown[] = [];
   const names = ["header", "parent_header", "metadata", "content"];

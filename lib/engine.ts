@@ -50,6 +50,7 @@ export function checkDevice(op: string, d: unknown): DeviceName {
 
 type Loader = () => Backend;
 
+/** The registry of backends, the default device, grad mode and `tidy` scopes. One engine is current (`getEngine()`); tests make their own. */
 export class Engine {
   /** Grad mode: when false, ops record nothing for autodiff. */
   gradEnabled = true;

@@ -179,3 +179,4 @@ export function meanAbsoluteError(yHat: Input, y: Input): number {
   for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
   return s / a.length;
 }
+export { thresholdSweep, rocCurve, rocAuc, precisionRecallCurve, groupRates, type ThresholdPoint, type RocCurve, type PrecisionRecallCurve, type GroupRates } from "./metrics/roc";

@@ -228,6 +228,12 @@ export class Tensor implements View {
   toArray(): unknown { return ops.toNested(this); }
   /** A copy of the values as a flat row-major typed array. */
   data(): TypedArray { return ops.readData(this); }
+  /** TF.js's name for `data()` (a copy, read synchronously). */
+  dataSync(): TypedArray { return ops.readData(this); }
+  /** TF.js's name for `toArray()`. */
+  arraySync(): unknown { return ops.toNested(this); }
+  /** TF.js's `print()`: writes the tensor to the console (as `console.log(t)` does). */
+  print(): void { console.log(formatTensor(this)); }
   /** Prints like PyTorch: `tensor([1., 2.], requires_grad=True)`. */
   toString(): string { return formatTensor(this); }
   toMimeBundle(): Record<string, string> { return { "text/plain": formatTensor(this) }; }
@@ -276,6 +282,7 @@ export function makeView(base: Tensor, shape: number[], strides: number[], offse
   return new Tensor(base._ref, shape, strides, offset);
 }
 
+/** True for a gradbook Tensor. */
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }

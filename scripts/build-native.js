@@ -50,8 +50,11 @@ if (process.argv.includes("--if-stale")) {
   }
 }
 
+// The project's node-gyp (a development dependency), else the one npm bundles, which npm names in
+// npm_config_node_gyp while it runs install scripts (a course install omits development packages).
 let gyp;
 try { gyp = require.resolve("node-gyp/bin/node-gyp.js", { paths: [root] }); } catch { gyp = null; }
+if (!gyp && process.env.npm_config_node_gyp && fs.existsSync(process.env.npm_config_node_gyp)) gyp = process.env.npm_config_node_gyp;
 const cmd = gyp ? process.execPath : "node-gyp";
 const extra = [];
 // Distribution builds of Node ship their headers (Debian: /usr/include/node); using them

@@ -5,7 +5,7 @@
 # the classic Notebook as a last resort.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --course
 args=(--notebook-dir="$PWD/notebooks")
 # Jupyter refuses to start as root without this (containers and Binder-like machines run as root).
 [ "$(id -u)" = 0 ] && args+=(--allow-root)

@@ -21,7 +21,12 @@ function step(name, cmd, args, fatal) {
   }
 }
 
-step("TypeScript build", process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], true);
+// The benchmarks import their peers (TensorFlow.js), which are development dependencies: a course
+// install (`npm ci --omit=dev`, as Binder's postBuild does) builds the library and the kernel only.
+const devInstalled = fs.existsSync(path.join(root, "node_modules", "@tensorflow", "tfjs"));
+const tsconfig = devInstalled ? "tsconfig.build.json" : "tsconfig.course.json";
+step(`TypeScript build (${tsconfig})`, process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig], true);
+fs.writeFileSync(path.join(root, "dist", ".gradbook-built"), "");
 step("native addon build", process.execPath, [path.join(root, "scripts", "build-native.js")], false);
 if (process.env.GRADBOOK_SKIP_KERNELSPEC !== "1" && fs.existsSync(path.join(root, "dist", "kernel", "cli.js"))) {
   step("kernelspec install", process.execPath, [path.join(root, "bin", "gradbook.js"), "install", "--user"], false);

@@ -15,3 +15,8 @@ export { loadCorpus, corpusPath, CharVocab, charSequences } from "./text";
 export { standardize, minMaxScale, oneHot, trainTestSplit, trainValTestSplit } from "./preprocessing";
 export { TensorDataset, DataLoader, type DataLoaderOptions } from "./dataloader";
 export { Rng } from "./random";
+export { loadJargon, jargonPath, type JargonOptions } from "./jargon";
+export { loadPhoto, photosDir, PHOTOS } from "./photos";
+export { decodePNG, type DecodedPNG } from "./png";
+export { iou, boxIou, boxArea, nms, slidingWindowCount, type Box } from "./boxes";
+export { digitCanvas, type DigitCanvas, type DigitCanvasOptions } from "./canvas";

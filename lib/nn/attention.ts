@@ -32,6 +32,8 @@ export interface AttentionOutput {
 }
 
 /**
+ * Attention of queries over keys/values: dot-product (Luong) or additive (Bahdanau) scores, softmax weights, and their weighted sum of values as the context.
+ *
  * @example
  * const attn = new nn.Attention({ kind: "additive", queryDim: 16, keyDim: 16, units: 8 });
  * const { output, weights } = attn.forward(decoderStates, encoderStates);

@@ -7,6 +7,8 @@ import { Module, type Shape } from "./module";
 import { normal, type Initializer } from "./init";
 
 /**
+ * A lookup table of learned vectors: integer ids [...] → vectors [..., dim] (one row of `weight` per id).
+ *
  * @example
  * const emb = new nn.Embedding(vocabSize, 16);
  * emb.call(tensor([[1, 5, 2]], { dtype: "int32" })).shape; // [1, 3, 16]

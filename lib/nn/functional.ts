@@ -26,6 +26,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 
 /** SELU's constants (Klambauer et al. 2017), as in PyTorch. */
 export const SELU_ALPHA = 1.6732632423543772848170429916717;
+/** SELU's scale λ (Klambauer et al.); `SELU_ALPHA` is its α. */
 export const SELU_SCALE = 1.0507009873554804934193349852946;
 
 /**

@@ -142,9 +142,13 @@ export function torchDefault(fanIn: number): Initializer {
   return (shape, options) => make(shape, options, (r) => r.uniform(-a, a), "init.torchDefault");
 }
 
+/** Keras'/PyTorch's name for `xavierNormal`. */
 export const glorotNormal = xavierNormal;
+/** Keras'/PyTorch's name for `xavierUniform`. */
 export const glorotUniform = xavierUniform;
+/** Keras'/PyTorch's name for `heNormal`. */
 export const kaimingNormal = heNormal;
+/** Keras'/PyTorch's name for `heUniform`. */
 export const kaimingUniform = heUniform;
 
 /** Initializers by Keras-style name, for `kernelInitializer: "heNormal"`. */

@@ -69,6 +69,11 @@ export class Linear extends Module {
     }
   }
 
+  /** Whether the layer adds a bias (true unless built with `bias: false` / `useBias: false`). */
+  get hasBias(): boolean {
+    return this.options.bias !== false;
+  }
+
   get built(): boolean {
     return this.hasParam("weight");
   }

@@ -13,7 +13,7 @@ const TINY = Math.exp(-100);
  * prediction): the log only ever sees probabilities above e^−100, and the clamped entries take
  * no gradient. A plain `log(p).maximum(−100)` would send 0 · (1/0) = NaN back through the log.
  */
-function clampedLog(p: Tensor): Tensor {
+export function clampedLog(p: Tensor): Tensor {
   const ok = p.gt(TINY);
   return where(ok, where(ok, p, 1).log(), -100);
 }
@@ -21,7 +21,13 @@ function clampedLog(p: Tensor): Tensor {
 /** A loss: (prediction, target) → scalar tensor. */
 export type LossFn = (yHat: Tensor, y: Tensor) => Tensor;
 
-function sameShape(loss: string, yHat: Tensor, y: Tensor): void {
+/** A loss module such as `new nn.CrossEntropyLoss()` (anything with `call(yHat, y)`). */
+export interface LossModule {
+  call(yHat: Tensor, y: Tensor): Tensor;
+  name?: string;
+}
+
+export function sameShape(loss: string, yHat: Tensor, y: Tensor): void {
   if (yHat.shape.join(",") !== y.shape.join(",")) {
     throw new Error(
       `${loss}: prediction shape [${yHat.shape.join(",")}] and target shape [${y.shape.join(",")}] differ`,
@@ -166,8 +172,12 @@ const LOSSES: Record<string, LossFn> = {
  * Resolves a loss by name (or returns a function unchanged).
  * @example nn.getLoss("sparseCategoricalCrossentropyFromLogits")
  */
-export function getLoss(loss: LossFn | string): LossFn {
+export function getLoss(loss: LossFn | string | LossModule): LossFn {
   if (typeof loss === "function") return loss;
+  if (typeof loss !== "string") {
+    if (loss !== null && typeof loss === "object" && typeof loss.call === "function") return (yHat, y) => loss.call(yHat, y);
+    throw new Error(`compile: loss must be a name, a function or a loss module, got ${loss === null ? "null" : typeof loss}`);
+  }
   const f = LOSSES[loss];
   if (!f) throw new Error(`compile: unknown loss "${loss}"; known: ${Object.keys(LOSSES).join(", ")}`);
   return f;

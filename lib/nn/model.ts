@@ -9,7 +9,7 @@
  */
 import { Tensor, concat, indexSelect, noGrad, tensor, tidy } from "./core";
 import { Module, type Shape } from "./module";
-import { getLoss, type LossFn } from "./losses";
+import { getLoss, type LossFn, type LossModule } from "./losses";
 import { CallbackList, type Callback, type Logs, type TrainParams } from "./callbacks";
 import { Optimizer, getOptimizer } from "../optim";
 import { Rng } from "../data/random";
@@ -24,7 +24,7 @@ export interface CompileOptions {
   /** An optimizer, or a name ("sgd", "adam", ...) created with default settings at `fit`. */
   optimizer: Optimizer | string;
   /** A loss function or a name ("mse", "binaryCrossentropy", "sparseCategoricalCrossentropyFromLogits", ...). */
-  loss: LossFn | string;
+  loss: LossFn | string | LossModule;
   /** "accuracy" (alias "acc"), "mse", "mae", or `{ name, fn }`. */
   metrics?: Metric[];
 }
@@ -78,6 +78,7 @@ export function interruptTraining(): void {
   process.emit(INTERRUPT_EVENT as any);
 }
 
+/** A Module with Keras' training API: `compile`, `fit`, `evaluate`, `predict` and `summary`. `Sequential` is one; subclass it for a custom forward that keeps `fit`. */
 export abstract class Model extends Module {
   /** Set by a callback (EarlyStopping) to end `fit` after the current batch. */
   stopTraining = false;
@@ -101,6 +102,8 @@ export abstract class Model extends Module {
     }
     this.lossFn = getLoss(options.loss);
     this.lossName = typeof options.loss === "string" ? options.loss : options.loss.name || "loss";
+    // A logits loss module decides accuracy's threshold like the "...FromLogits" names do.
+    if (typeof options.loss === "object" && /WithLogits|CrossEntropyLoss/.test(options.loss.name ?? "")) this.lossName += "FromLogits";
     if (typeof options.optimizer === "string") {
       getOptimizerCheck(options.optimizer);
       this.optimizerName = options.optimizer;
@@ -143,9 +146,9 @@ export abstract class Model extends Module {
         this.train(was);
       });
     }
-    if (!this.optimizer && this.optimizerName) this.optimizer = getOptimizer(this.optimizerName, this.parameters());
+    if (!this.optimizer && this.optimizerName) this.optimizer = getOptimizer(this.optimizerName, this.trainableParameters());
     const held = new Set(this.optimizer!.params);
-    const missing = this.namedParameters().filter(([, p]) => !held.has(p));
+    const missing = this.namedParameters().filter(([, p]) => p.requiresGrad && !held.has(p));
     if (missing.length) {
       throw new Error(
         `${op}: the optimizer does not update ${missing.map(([n]) => n).join(", ")}: it was made before those ` +
@@ -299,12 +302,15 @@ export abstract class Model extends Module {
   }
 
   /**
-   * Outputs for X in inference mode, computed in batches.
+   * Outputs for X in inference mode, computed in batches. X may be a tensor or nested arrays
+   * of numbers (made a float32 tensor on the model's device).
    * @example const probs = model.predict(XTest);
+   * @example model.predict([[0.5, -1.2]]) // one sample
    */
-  predict(X: Tensor, options: { batchSize?: number } = {}): Tensor {
+  predict(input: Tensor | number[] | number[][] | number[][][] | number[][][][], options: { batchSize?: number } = {}): Tensor {
     const { batchSize = 256 } = options;
-    if (!(X instanceof Tensor)) throw new Error(`predict: X must be a Tensor, got ${typeof X}`);
+    const X = Array.isArray(input) ? tensor(input as number[][]).to(this.device ?? "js") : input;
+    if (!(X instanceof Tensor)) throw new Error(`predict: X must be a Tensor or an array of numbers, got ${X === null ? "null" : typeof X}`);
     if (X.ndim < 1 || X.shape[0] === 0) throw new Error(`predict: X [${X.shape.join(",")}] has no samples on axis 0`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`predict: batchSize must be a positive integer, got ${batchSize}`);
     const was = this.training;
@@ -313,7 +319,8 @@ export abstract class Model extends Module {
       return noGrad(() => {
         const parts: Tensor[] = [];
         for (let s = 0; s < X.shape[0]; s += batchSize) {
-          parts.push(this.forward(X.slice(0, s, Math.min(X.shape[0], s + batchSize))));
+          // tidy frees each batch's intermediate activations at once instead of at garbage collection
+          parts.push(tidy(() => this.forward(X.slice(0, s, Math.min(X.shape[0], s + batchSize)))));
         }
         return parts.length === 1 ? parts[0] : concat(parts, 0);
       });
@@ -327,13 +334,22 @@ export abstract class Model extends Module {
    * counted as the course notes do), with totals. `inputShape` excludes the batch axis and
    * defaults to the one seen by `fit` or given to the constructor.
    *
+   * Lazy dense layers are built for the summary unless `build: false`, which counts their
+   * parameters without allocating them.
+   *
    * @example
    * lenet.summary([1, 32, 32]).toString();
    */
-  summary(inputShape?: Shape): ModelSummary {
-    const shape = inputShape ?? this.inputShape;
-    if (!shape) throw new Error(`summary: the input shape is unknown; pass it, e.g. model.summary([1, 28, 28])`);
-    return summarize(this.summaryLayers(), shape, this.name);
+  summary(inputShape?: Shape, options: { build?: boolean } = {}): ModelSummary {
+    const shape = inputShape ?? this.inputShape ?? this.firstLayerInputShape();
+    if (!shape) throw new Error(`summary: the input shape is unknown; pass it, e.g. model.summary([1, 28, 28]), or give the first layer an inputDim`);
+    return summarize(this.summaryLayers(), shape, this.name, options);
+  }
+
+  /** [inFeatures] of a first Dense/Linear built with its input size (Keras' `inputDim`), else undefined. */
+  private firstLayerInputShape(): Shape | undefined {
+    const first = this.summaryLayers()[0] as (Module & { inFeatures?: number }) | undefined;
+    return first && typeof first.inFeatures === "number" && first.inFeatures > 0 ? [first.inFeatures] : undefined;
   }
 
   /** The layers `summary` lists, applied in order (Sequential: its layers). */

@@ -10,10 +10,25 @@
 import { Tensor, keep, noGrad, tensor } from "./core";
 import type { DeviceName } from "../backend";
 import type { Regularizer } from "./regularizers";
+import { registerForwardHook, runForwardHooks, type ForwardHook, type HookHandle } from "./hooks";
 
 /** A shape without its batch axis, e.g. `[1, 28, 28]` for an MNIST image. */
 export type Shape = number[];
 
+/**
+ * Base of every layer and model, as PyTorch's nn.Module: holds parameters, buffers and child
+ * modules (fields assigned in a subclass register themselves), and gives `call`, `parameters()`,
+ * `train()`/`eval()`, `to(device)`, `stateDict()`/`loadStateDict()`.
+ *
+ * @example
+ * class TwoLayer extends nn.Module {
+ *   hidden = new nn.Linear(2, 8);
+ *   out = new nn.Linear(8, 1);
+ *   forward(x: Tensor): Tensor { return this.out.call(this.hidden.call(x).tanh()); }
+ * }
+ * const model = new TwoLayer();
+ * model.numParameters(); // 33
+ */
 export abstract class Module {
   /** True in training mode (dropout active, batch norm uses batch statistics). */
   training = true;
@@ -40,12 +55,26 @@ export abstract class Module {
    * const y = layer.call(tensor([[1, 2, 3]])); // shape [1, 2]
    */
   call(...inputs: any[]): any {
-    return this.forward(...inputs);
+    return runForwardHooks(this, inputs, this.forward(...inputs));
   }
 
   /** Keras' name for `call`. */
   apply(...inputs: any[]): any {
-    return this.forward(...inputs);
+    return this.call(...inputs);
+  }
+
+  /**
+   * Runs `hook(module, inputs, output)` after every forward pass through `call` (PyTorch's
+   * `register_forward_hook`); a hook that returns a Tensor replaces the output.
+   *
+   * @example
+   * const maps: Tensor[] = [];
+   * const handle = model.layers[0].registerForwardHook((_m, _in, out) => { maps.push(out as Tensor); });
+   * model.call(X);
+   * handle.remove();
+   */
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    return registerForwardHook(this, hook);
   }
 
   // ---- registration ------------------------------------------------------------------
@@ -95,18 +124,70 @@ export abstract class Module {
 
   // ---- traversal ---------------------------------------------------------------------
 
+  /**
+   * Registers what a subclass assigned to its own fields, as PyTorch's `__setattr__` does:
+   * a `Module` becomes a child named after the field, an array of modules children named
+   * `field.0`, `field.1`, ..., and a leaf tensor that requires grad a parameter. Called before
+   * every traversal, so fields assigned at any time count; a field reassigned to another module
+   * replaces the child. Names starting with `_` are private and never registered.
+   *
+   * @example
+   * class Net extends nn.Module {
+   *   fc1 = new nn.Linear(4, 8);
+   *   fc2 = new nn.Linear(8, 3);
+   *   forward(x: Tensor) { return this.fc2.call(this.fc1.call(x).relu()); }
+   * }
+   * new Net().numParameters(); // 4*8 + 8 + 8*3 + 3 = 67
+   */
+  private registerFields(): void {
+    let known: Set<unknown> | undefined;
+    for (const key of Object.keys(this)) {
+      if (key.startsWith("_") || key === "training" || key === "name") continue;
+      const value = (this as Record<string, unknown>)[key];
+      if (value instanceof Module) {
+        if (value === this) continue;
+        const current = this._modules.get(key);
+        if (current === value) continue;
+        known ??= this.registeredValues();
+        if (current === undefined && known.has(value)) continue; // registered under another name
+        this._modules.set(key, value);
+        known.add(value);
+      } else if (Array.isArray(value) && value.length > 0 && value.every((v) => v instanceof Module)) {
+        known ??= this.registeredValues();
+        value.forEach((m: Module, i) => {
+          if (known!.has(m)) return;
+          this._modules.set(`${key}.${i}`, m);
+          known!.add(m);
+        });
+      } else if (value instanceof Tensor && value.requiresGrad && value.gradFn === null) {
+        known ??= this.registeredValues();
+        if (known.has(value)) continue;
+        value._kept = true;
+        this._parameters.set(key, value);
+        known.add(value);
+      }
+    }
+  }
+
+  private registeredValues(): Set<unknown> {
+    return new Set<unknown>([...this._modules.values(), ...this._parameters.values(), ...this._buffers.values()]);
+  }
+
   /** Direct children, in registration order. */
   children(): Module[] {
+    this.registerFields();
     return [...this._modules.values()];
   }
 
   /** Direct children with their names. */
   namedChildren(): [string, Module][] {
+    this.registerFields();
     return [...this._modules.entries()];
   }
 
   /** This module and every descendant, depth first, with dotted names ("" for this one). */
   namedModules(prefix = ""): [string, Module][] {
+    this.registerFields();
     const out: [string, Module][] = [[prefix, this]];
     for (const [n, m] of this._modules) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
     return out;
@@ -143,9 +224,46 @@ export abstract class Module {
     return out;
   }
 
-  /** Number of trainable scalars. */
+  /** Number of parameter scalars (frozen ones included, as Keras' "Total params"). */
   numParameters(): number {
     return this.parameters().reduce((s, p) => s + p.size, 0);
+  }
+
+  /** The parameters that are not frozen (Keras' `trainable_weights`): give these to an optimizer. */
+  trainableParameters(): Tensor[] {
+    return this.parameters().filter((p) => p.requiresGrad);
+  }
+
+  // ---- freezing ----------------------------------------------------------------------
+
+  /**
+   * Freezes every parameter of this module and its children (`requiresGrad` false), so
+   * backward computes no gradient for them and an optimizer over `trainableParameters()`
+   * leaves them alone: the first step of transfer learning. Keras: `layer.trainable = false`.
+   *
+   * @example
+   * model.layers[0].freeze();
+   * const optimizer = new optim.Adam(model.trainableParameters(), { lr: 1e-3 });
+   */
+  freeze(): this {
+    for (const p of this.parameters()) p.requiresGrad = false;
+    return this;
+  }
+
+  /** Undoes `freeze` (every parameter requires grad again). */
+  unfreeze(): this {
+    for (const p of this.parameters()) p.requiresGrad = true;
+    return this;
+  }
+
+  /** False when every parameter is frozen; setting it freezes or unfreezes them (Keras' `trainable`). */
+  get trainable(): boolean {
+    const ps = this.parameters();
+    return ps.length === 0 || ps.some((p) => p.requiresGrad);
+  }
+  set trainable(flag: boolean) {
+    if (flag) this.unfreeze();
+    else this.freeze();
   }
 
   // ---- modes -------------------------------------------------------------------------
@@ -175,7 +293,11 @@ export abstract class Module {
   to(device: DeviceName): this {
     for (const m of this.modules()) {
       for (const [n, p] of m._parameters) {
-        if (p.device !== device) m._parameters.set(n, keep(p.detach().to(device).requiresGrad_(true)));
+        if (p.device === device) continue;
+        const moved = keep(p.detach().to(device).requiresGrad_(p.requiresGrad));
+        m._parameters.set(n, moved);
+        // A parameter that is also a field (`w = randn([3], { requiresGrad: true })`) follows.
+        if ((m as unknown as Record<string, unknown>)[n] === p) (m as unknown as Record<string, unknown>)[n] = moved;
       }
       for (const [n, b] of m._buffers) {
         if (b.device !== device) m._buffers.set(n, keep(b.to(device)));

@@ -23,6 +23,8 @@ class Downsample extends Module {
 }
 
 /**
+ * ResNet's basic block: two 3×3 conv + batch-norm layers and a shortcut added before the last ReLU (identity, or a 1×1 projection when the shape changes).
+ *
  * @example
  * new nn.ResidualBlock(64);                                  // identity shortcut
  * new nn.ResidualBlock(64, { outChannels: 128, stride: 2 }); // projection shortcut

@@ -7,6 +7,8 @@ import { Model } from "./model";
 import { Linear } from "./linear";
 
 /**
+ * A stack of layers applied in order (Keras' Sequential, PyTorch's nn.Sequential), with the training API of `Model`.
+ *
  * @example
  * const model = new nn.Sequential([
  *   new nn.Flatten(),
@@ -65,7 +67,7 @@ export class Sequential extends Model {
     let h = x;
     for (const [i, layer] of this.namedChildren()) {
       try {
-        h = layer.forward(h);
+        h = layer.call(h);
       } catch (e) {
         const err = e as Error;
         if (!err.message.startsWith("Sequential")) err.message = `Sequential layer ${i} (${layer.describe()}): ${err.message}`;

@@ -8,6 +8,7 @@
  * window; everything else counts 0. Figures are per sample.
  */
 import type { Module, Shape } from "./module";
+import { Linear } from "./linear";
 
 export interface SummaryRow {
   /** Position in the model ("0", "1", ...). */
@@ -49,11 +50,27 @@ export function formatFlops(n: number): string {
 
 const shapeText = (s: Shape) => `[N, ${s.join(", ")}]`;
 
-/** Builds the summary of `layers` applied in order to inputs of `inputShape`. */
-export function summarize(layers: Module[], inputShape: Shape, title = "Model"): ModelSummary {
+/**
+ * Builds the summary of `layers` applied in order to inputs of `inputShape`. Lazy dense layers
+ * (no `inputDim`) are built on the way, as Keras builds a model for its summary; with
+ * `build: false` they stay unbuilt and their rows count the parameters they would get, which
+ * lets a table describe a network too large to allocate (VGG16's dense layers alone hold 124M).
+ */
+export function summarize(layers: Module[], inputShape: Shape, title = "Model", options: { build?: boolean } = {}): ModelSummary {
   const rows: SummaryRow[] = [];
   let shape = inputShape;
   layers.forEach((layer, i) => {
+    if (options.build === false && layer instanceof Linear && !layer.built) {
+      const inF = shape[shape.length - 1], batchRows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+      const out = [...shape.slice(0, -1), layer.outFeatures];
+      const params = layer.outFeatures * (inF + (layer.hasBias ? 1 : 0));
+      rows.push({
+        name: String(i), layer: layer.describe().replace("?", String(inF)), type: layer.constructor.name, outputShape: out,
+        params, trainableParams: params, flops: batchRows * inF * layer.outFeatures,
+      });
+      shape = out;
+      return;
+    }
     const out = layer.outputShape(shape);
     const ps = layer.parameters();
     const params = ps.reduce((a, p) => a + p.size, 0);
@@ -63,7 +80,7 @@ export function summarize(layers: Module[], inputShape: Shape, title = "Model"):
       type: layer.constructor.name,
       outputShape: out,
       params,
-      trainableParams: params,
+      trainableParams: ps.filter((p) => p.requiresGrad).reduce((a, p) => a + p.size, 0),
       flops: layer.flops(shape, out),
     });
     shape = out;

@@ -76,11 +76,19 @@ function minMaxGrad(g: Tensor, a: Tensor, b: Tensor, aWins: Tensor): [Tensor, Te
   return [mul(g, wa), mul(g, sub(1, wa))];
 }
 
+/** Elementwise a == b, broadcast; a bool tensor. */
 export const eq = (a: Operand, b: Operand): Tensor => binary("eq", "", a, b, null);
+/** Elementwise a != b, broadcast; a bool tensor. */
 export const ne = (a: Operand, b: Operand): Tensor => binary("ne", "", a, b, null);
+/** Elementwise a < b, broadcast; a bool tensor. */
 export const lt = (a: Operand, b: Operand): Tensor => binary("lt", "", a, b, null);
+/** Elementwise a <= b, broadcast; a bool tensor. */
 export const le = (a: Operand, b: Operand): Tensor => binary("le", "", a, b, null);
+/** Elementwise a > b, broadcast; a bool tensor. */
 export const gt = (a: Operand, b: Operand): Tensor => binary("gt", "", a, b, null);
+/** Elementwise a >= b, broadcast; a bool tensor. */
 export const ge = (a: Operand, b: Operand): Tensor => binary("ge", "", a, b, null);
+/** Elementwise a AND b, broadcast; a bool tensor. */
 export const logicalAnd = (a: Operand, b: Operand): Tensor => binary("logicalAnd", "", a, b, null);
+/** Elementwise a OR b, broadcast; a bool tensor. */
 export const logicalOr = (a: Operand, b: Operand): Tensor => binary("logicalOr", "", a, b, null);

@@ -32,6 +32,7 @@ export function checkHyper(opt: string, name: string, value: number, ok: boolean
   }
 }
 
+/** Base of the optimizers: holds the parameters (or parameter groups with their own options), `zeroGrad()` and `step()`. */
 export abstract class Optimizer {
   readonly params: Tensor[];
   /** Current learning rate; schedules change it between steps. */
@@ -47,11 +48,11 @@ export abstract class Optimizer {
     this.name = this.constructor.name;
     const list = Symbol.iterator in Object(params) ? [...(params as Iterable<Tensor>)] : (params as { parameters(): Tensor[] }).parameters();
     if (list.length === 0) {
-      throw new Error(`${this.name}: got an empty parameter list (build the model first, e.g. give Dense an inputDim)`);
+      throw new Error(`${this.name}: got an empty parameter list. Pass model.parameters() of a built model: a Dense/Linear without an input size has no weights until its first input (give the first layer inputDim), and a custom Module must hold its layers in fields or register them`);
     }
     list.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new Error(`${this.name}: parameter ${i} is not a Tensor`);
-      if (!p.requiresGrad) throw new Error(`${this.name}: parameter ${i} (shape [${p.shape.join(",")}]) does not require grad`);
+      if (!p.requiresGrad) throw new Error(`${this.name}: parameter ${i} (shape [${p.shape.join(",")}]) does not require grad (for a model with frozen layers, pass model.trainableParameters())`);
     });
     this.params = list;
     this.lr = options.lr ?? defaultLr;

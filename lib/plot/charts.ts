@@ -34,6 +34,11 @@ export interface LineChartOptions extends ChartOptions {
   logY?: boolean;
   /** Draw a dot on every point (default: when a series has at most 50 points). */
   points?: boolean;
+  /**
+   * Separate points drawn over the lines, with their own x values (the training examples a
+   * fitted curve should pass through); `label` names them in the legend (default "data").
+   */
+  markers?: { x: unknown; y: unknown; label?: string };
 }
 
 /**
@@ -58,12 +63,10 @@ export function lineChart(series: unknown, options: LineChartOptions = {}): Char
     longest = Math.max(longest, ys.length);
     ys.forEach((y, i) => { if (Number.isFinite(y)) values.push({ x: xs[i], y, series: name }); });
   }
-  const multi = names.length > 1;
+  const markers = options.markers;
+  const multi = names.length > 1 || markers !== undefined;
   const points = options.points ?? longest <= 50;
-  const spec: VegaLiteSpec = {
-    ...titleOf(options.title),
-    width: options.width ?? 400,
-    height: options.height ?? 250,
+  const lines: VegaLiteSpec = {
     data: { values },
     mark: { type: "line", point: points, strokeWidth: 2 },
     encoding: {
@@ -73,11 +76,27 @@ export function lineChart(series: unknown, options: LineChartOptions = {}): Char
         scale: options.logY ? { type: "log" } : { zero: false },
       },
       ...(multi
-        ? { color: { field: "series", type: "nominal", title: options.legendTitle ?? "series", sort: names, scale: { range: CLASS_COLORS } } }
+        ? { color: { field: "series", type: "nominal", title: options.legendTitle ?? "series", sort: [...names, ...(markers ? [markers.label ?? "data"] : [])], scale: { range: CLASS_COLORS } } }
         : {}),
     },
   };
-  return new Chart(spec, `line chart${options.title ? ` "${options.title}"` : ""}: ${names.join(", ")} (${longest} points)`);
+  const frame = { ...titleOf(options.title), width: options.width ?? 400, height: options.height ?? 250 };
+  let spec: VegaLiteSpec = { ...frame, ...lines };
+  let extra = "";
+  if (markers) {
+    const label = markers.label ?? "data";
+    if (names.includes(label)) throw new Error(`lineChart: markers.label "${label}" is also the name of a series`);
+    const mx = toVector(markers.x, "markers.x"), my = toVector(markers.y, "markers.y");
+    if (mx.length !== my.length) throw new Error(`lineChart: markers.x has ${mx.length} values but markers.y has ${my.length}`);
+    const dots = mx.map((x, i) => ({ x, y: my[i], series: label })).filter((d) => Number.isFinite(d.x) && Number.isFinite(d.y));
+    const encoding = lines.encoding as Record<string, unknown>;
+    spec = {
+      ...frame,
+      layer: [lines, { data: { values: dots }, mark: { type: "point", filled: true, size: 45, opacity: 1 }, encoding: { x: encoding.x, y: encoding.y, color: encoding.color } }],
+    };
+    extra = `, ${dots.length} ${label} points`;
+  }
+  return new Chart(spec, `line chart${options.title ? ` "${options.title}"` : ""}: ${names.join(", ")} (${longest} points${extra})`);
 }
 
 function isSeriesRecord(v: unknown): boolean {
@@ -224,9 +243,10 @@ export function heatmap(matrix: unknown, options: HeatmapOptions = {}): Chart {
   const max = Math.max(...all), min = Math.min(...all);
   const annotate = options.annotate ?? nr * nc <= 400;
   const cell = Math.max(12, Math.min(48, Math.floor(400 / Math.max(nr, nc))));
-  // Column labels lie flat when they fit their cell, and turn vertical when they do not.
+  // Column labels lie flat when they fit their cell (as wide as options.width makes it), and turn
+  // vertical when they do not.
   const longest = Math.max(...xl.map((l) => l.length));
-  const labelAngle = longest * 7 > cell ? -90 : 0;
+  const labelAngle = longest * 7 > (options.width ?? cell * nc) / nc ? -90 : 0;
   const base = {
     x: { field: "col", type: "ordinal", sort: xl, title: options.xLabel ?? "column", axis: { labelAngle, grid: false, labelLimit: 80 } },
     y: { field: "row", type: "ordinal", sort: yl, title: options.yLabel ?? "row", axis: { grid: false, labelLimit: 80 } },

@@ -89,7 +89,7 @@ export function plotActivations(xs: unknown = evenly(-3, 3, 100), options: { col
 
 /** The classification losses of the lecture as functions of the margin m = y·score, y ∈ {−1, +1}. */
 export const LOSS_FNS: { name: string; fn: (m: number) => number }[] = [
-  { name: "accuracy (0-1)", fn: (m) => (m < 0 ? 1 : 0) },
+  { name: "0-1 loss", fn: (m) => (m < 0 ? 1 : 0) },
   { name: "hinge", fn: (m) => Math.max(0, 1 - m) },
   { name: "exponential", fn: (m) => Math.exp(-m) },
   { name: "squared", fn: (m) => (1 - m) ** 2 },

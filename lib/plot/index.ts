@@ -19,3 +19,4 @@ export {
   plotFilters, plotFeatureMaps, decisionBoundary, type ActivationFn, type DecisionBoundaryOptions, type NNFactory,
 } from "./course";
 export { createProgressCallback, curvesChart, type ProgressCallback, type ProgressOptions } from "./progress";
+export { confusionMatrix, rocCurve, precisionRecallCurve, type ConfusionMatrixOptions, type CurvesOptions } from "./metrics";

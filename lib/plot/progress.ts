@@ -179,6 +179,11 @@ export function createProgressCallback(options: ProgressOptions): ProgressCallba
       history[e] = l;
       const line = `Epoch ${e + 1}/${epochs || "?"}  ${seconds(now() - epochStart)}  ${formatLogs(l)}`;
       epochLines.push(line);
+      // The points drawn during the epoch were running means of part of it (the first one is one
+      // batch's loss): once the epoch's mean is known it replaces them, so finished epochs are
+      // plotted as epoch means only, like the validation curve, and the chart kept in the
+      // notebook shows one point per epoch.
+      while (trainPoints.length > 0 && trainPoints[trainPoints.length - 1].x > e) trainPoints.pop();
       trainPoints.push({ x: e + 1, logs: l });
       if (sink) {
         publishBar(false);
@@ -199,6 +204,8 @@ export function createProgressCallback(options: ProgressOptions): ProgressCallba
 }
 
 const PANEL_TITLES: Record<string, string> = { loss: "Loss", acc: "Accuracy", accuracy: "Accuracy", mae: "Mean absolute error", mse: "Mean squared error" };
+
+const BOUNDED = new Set(["acc", "accuracy", "binaryAccuracy", "categoricalAccuracy", "sparseCategoricalAccuracy"]);
 
 /** The loss/metric curves: one panel per quantity, training and validation lines in each. */
 export function curvesChart(points: { x: number; logs: Logs }[], history: Logs[], metrics?: string[]): Chart {
@@ -230,7 +237,9 @@ export function curvesChart(points: { x: number; logs: Logs }[], history: Logs[]
       mark: { type: "line", point: dots ? { size: 20 } : false, strokeWidth: 2 },
       encoding: {
         x: { field: "x", type: "quantitative", title: "epoch", scale: { domainMin: 0 } },
-        y: { field: "value", type: "quantitative", title: m, scale: { zero: false } },
+        // Accuracy lives in [0, 1]: a fixed axis keeps every point of the line inside the panel
+        // and makes panels of different runs comparable.
+        y: { field: "value", type: "quantitative", title: m, scale: BOUNDED.has(m) ? { domain: [0, 1], clamp: true } : { zero: false } },
         color: { field: "split", type: "nominal", title: "data", sort: splits, scale: { domain: splits, range: CLASS_COLORS.slice(0, splits.length) } },
       },
     })),

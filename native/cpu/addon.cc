@@ -13,6 +13,9 @@
 // property costs more than a small kernel): the TypeScript side writes them into one shared
 // Float64Array registered by init(), and each call names only its storages and op codes.
 #include <napi.h>
+#include <v8.h>
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -57,13 +60,27 @@ void report_external(Napi::Env env, int64_t delta) {
   }
 }
 
+std::string mib(size_t bytes) {
+  char b[48];
+  if (bytes >= (size_t(1) << 30)) std::snprintf(b, sizeof b, "%.2f GiB", double(bytes) / double(size_t(1) << 30));
+  else std::snprintf(b, sizeof b, "%.0f MiB", double(bytes) / double(1 << 20));
+  return b;
+}
+
 /** Allocates a buffer; returns its handle and sets *out to its description. */
 double new_buf(Napi::Env env, i64 size, int dtype, Buf* out) {
   size_t bytes = size_t(size) * dtype_size(dtype);
   void* p = buf_alloc(bytes);
-  if (!p)
-    throw Napi::Error::New(env, "cpu backend: out of memory allocating " + std::to_string(bytes) +
-                                    " bytes for a tensor of " + std::to_string(size) + " elements");
+  if (!p) {
+    std::string source;
+    size_t avail = mem_available(&source);
+    std::string msg = "cpu backend: out of memory: a tensor of " + std::to_string(size) + " elements needs " +
+                      std::to_string(bytes) + " bytes (" + mib(bytes) + ")";
+    msg += avail == SIZE_MAX ? ", which the system refused" : ", but only " + mib(avail) + " are available (" + source + ")";
+    Napi::Error e = Napi::Error::New(env, msg + ". Use a smaller tensor or batch, or free tensors you no longer need (dispose()).");
+    e.Set("name", Napi::String::New(env, "MemoryError"));
+    throw e;
+  }
   report_external(env, int64_t(bytes));
   uint32_t idx;
   if (!free_slots.empty()) {
@@ -487,6 +504,36 @@ Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ---- JavaScript heap limit ----------------------------------------------------------------
+// V8 aborts the whole process when its heap is full. Near the limit, this callback raises it
+// (a few times at most) and sets a flag the kernel watches from another thread; the kernel
+// then stops the cell, which reports a MemoryError while every variable survives.
+int32_t* heap_flag = nullptr;
+int heap_raises = 0;
+
+size_t NearHeapLimit(void*, size_t current, size_t initial) {
+  if (__atomic_load_n(heap_flag, __ATOMIC_SEQ_CST) == 0) heap_raises = 0;  // the last one was handled
+  __atomic_store_n(heap_flag, 1, __ATOMIC_SEQ_CST);
+  if (heap_raises >= 4) return current;  // nothing stopped the cell: V8's own out-of-memory
+  heap_raises++;
+  return current + std::max(initial / 2, size_t(128) << 20);
+}
+
+Napi::Value WatchHeapLimit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw Napi::TypeError::New(env, "watchHeapLimit(flag): flag must be an Int32Array over a SharedArrayBuffer");
+  static Napi::Reference<Napi::Int32Array> keep;
+  if (heap_flag) return env.Undefined();
+  Napi::Int32Array flag = info[0].As<Napi::Int32Array>();
+  keep = Napi::Persistent(flag);
+  heap_flag = flag.Data();
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  isolate->AddNearHeapLimitCallback(NearHeapLimit, nullptr);
+  isolate->AutomaticallyRestoreInitialHeapLimit(0.5);
+  return env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   int n = arg_int(info, 0);
   if (n < 1 || n > 256) throw Napi::RangeError::New(info.Env(), "cpu backend: setThreads(n): n must be 1..256, got " + std::to_string(n));
@@ -524,6 +571,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   GB_EXPORT("isLive", IsLive);
   GB_EXPORT("emptyCache", EmptyCache);
   GB_EXPORT("setThreads", SetThreads);
+  GB_EXPORT("watchHeapLimit", WatchHeapLimit);
 #undef GB_EXPORT
   return exports;
 }

@@ -2,8 +2,15 @@
 // same sizes again and again; handing back a recently freed block skips malloc and, above
 // all, the page faults of touching new memory (2-3x on elementwise work). Sizes are rounded
 // to classes a quarter of a power of two apart, so at most 25% of a block is slack.
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <string>
+#include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <unordered_map>
 #include <vector>
 #include "common.h"
@@ -12,6 +19,9 @@ namespace gb {
 namespace {
 
 const size_t kMaxCached = size_t(512) << 20;   // bytes kept in free lists at most
+// Blocks at least this large are checked against the memory actually available first: Linux
+// overcommits, so a too-large malloc succeeds and the process is killed later, page by page.
+const size_t kCheckedBlock = size_t(64) << 20;
 const size_t kMaxCachedBlock = size_t(256) << 20;
 
 std::mutex mu;
@@ -33,7 +43,49 @@ void release_all_locked() {
   cached = 0;
 }
 
+bool read_u64(const char* path, unsigned long long* v) {
+  FILE* f = std::fopen(path, "r");
+  if (!f) return false;
+  char line[64];
+  bool ok = std::fgets(line, sizeof line, f) && std::sscanf(line, "%llu", v) == 1;  // "max": no limit
+  std::fclose(f);
+  return ok;
+}
+
 }  // namespace
+
+size_t mem_available(std::string* source) {
+  size_t best = SIZE_MAX;
+  auto consider = (void (*)(size_t, const std::string&, size_t*, std::string*))[](size_t v, const std::string& why, size_t* b, std::string* src) {
+    if (v < *b) {
+      *b = v;
+      if (src) *src = why;
+    }
+  };
+  if (FILE* f = std::fopen("/proc/meminfo", "r")) {
+    char line[128];
+    unsigned long long kb;
+    while (std::fgets(line, sizeof line, f))
+      if (std::sscanf(line, "MemAvailable: %llu kB", &kb) == 1) consider(size_t(kb) << 10, "the machine's available memory", &best, source);
+    std::fclose(f);
+  }
+  unsigned long long lim, cur;
+  if (read_u64("/sys/fs/cgroup/memory.max", &lim) && read_u64("/sys/fs/cgroup/memory.current", &cur))
+    consider(lim > cur ? size_t(lim - cur) : 0, "the container's memory limit (cgroup memory.max " + std::to_string(lim >> 20) + " MiB)", &best, source);
+  else if (read_u64("/sys/fs/cgroup/memory/memory.limit_in_bytes", &lim) && read_u64("/sys/fs/cgroup/memory/memory.usage_in_bytes", &cur) && lim < (1ull << 60))
+    consider(lim > cur ? size_t(lim - cur) : 0, "the container's memory limit (cgroup " + std::to_string(lim >> 20) + " MiB)", &best, source);
+  if (const char* env = std::getenv("GRADBOOK_MEMORY_LIMIT")) {
+    unsigned long long limit = std::strtoull(env, nullptr, 10);
+    unsigned long long pages_total, pages_rss;
+    FILE* f = std::fopen("/proc/self/statm", "r");
+    if (limit > 0 && f && std::fscanf(f, "%llu %llu", &pages_total, &pages_rss) == 2) {
+      size_t rss = size_t(pages_rss) * size_t(sysconf(_SC_PAGESIZE));
+      consider(limit > rss ? size_t(limit) - rss : 0, "GRADBOOK_MEMORY_LIMIT (" + std::to_string(limit >> 20) + " MiB)", &best, source);
+    }
+    if (f) std::fclose(f);
+  }
+  return best;
+}
 
 void* buf_alloc(size_t bytes) {
   size_t cls = size_class(bytes == 0 ? 1 : bytes);
@@ -48,6 +100,18 @@ void* buf_alloc(size_t bytes) {
       it->second.pop_back();
       cached -= cls;
       return p;
+    }
+  }
+  if (cls >= kCheckedBlock) {
+    size_t avail = mem_available(nullptr);
+    if (cls > avail) {
+      { std::lock_guard<std::mutex> g(mu); release_all_locked(); }
+      if (cls > mem_available(nullptr)) {
+        std::lock_guard<std::mutex> g(mu);
+        live -= cls;
+        live_count--;
+        return nullptr;
+      }
     }
   }
   void* p = std::aligned_alloc(64, cls);
@@ -81,6 +145,10 @@ void buf_free(void* p, size_t bytes) {
 void buf_empty_cache() {
   std::lock_guard<std::mutex> g(mu);
   release_all_locked();
+#if defined(__GLIBC__)
+  // Freed blocks stay mapped in malloc's arenas (every thread's) until trimmed.
+  malloc_trim(0);
+#endif
 }
 
 AllocStats buf_stats() {

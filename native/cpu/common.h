@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace gb {
 
@@ -19,8 +20,14 @@ inline size_t dtype_size(int dt) { return dt == F32 ? 4 : dt == F64 ? 8 : dt == 
 // again, which avoids page faults on the fresh outputs every kernel returns.
 void* buf_alloc(size_t bytes);
 void buf_free(void* p, size_t bytes);
-/** Returns the cached (free but not released) memory to the system. */
+/** Returns the cached (free but not released) memory, and malloc's free pages, to the system. */
 void buf_empty_cache();
+/**
+ * Bytes that can still be allocated without the kernel being killed: the least of the
+ * machine's MemAvailable, the cgroup limit minus usage and $GRADBOOK_MEMORY_LIMIT minus the
+ * resident size (SIZE_MAX if none is known). `source` names the one that decided.
+ */
+size_t mem_available(std::string* source);
 struct AllocStats { size_t live_bytes, cached_bytes, peak_live_bytes, live_buffers; };
 AllocStats buf_stats();
 

@@ -6,8 +6,15 @@
 // has finished, and a worker that wakes late finds the job gone (its claim fails on the
 // generation). Workers spin briefly after a job, since kernels of a training step come in
 // bursts, and then sleep on a condition variable, so an idle process costs nothing.
+#include <sched.h>
+
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -114,11 +121,62 @@ struct Pool {
   }
 };
 
+// CPUs this process may run on: its affinity mask (taskset, cpusets), else the machine's count.
+int affinity_cpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc == 0 ? 1 : int(hc);
+}
+
+// The cgroup's CPU quota rounded up to whole CPUs (Docker's --cpus, Kubernetes limits, Binder),
+// or 0 when there is none. cgroup v2: cpu.max "QUOTA PERIOD"; v1: cpu.cfs_quota_us / cfs_period_us.
+int cgroup_cpu_quota() {
+  std::ifstream self("/proc/self/cgroup");
+  std::string line, v2path, v1path;
+  while (std::getline(self, line)) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+    if (controllers.empty()) v2path = path;
+    std::stringstream cs(controllers);
+    std::string c;
+    while (std::getline(cs, c, ',')) if (c == "cpu") v1path = path;
+  }
+  auto quota_of = [](double quota, double period) { return quota > 0 && period > 0 ? int(std::ceil(quota / period)) : 0; };
+  if (!v1path.empty()) {
+    for (const char* root : {"/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"}) {
+      std::ifstream q(std::string(root) + v1path + "/cpu.cfs_quota_us"), p(std::string(root) + v1path + "/cpu.cfs_period_us");
+      double quota = -1, period = 0;
+      if (q >> quota && p >> period) return quota_of(quota, period);
+    }
+  }
+  std::ifstream m("/sys/fs/cgroup" + v2path + "/cpu.max");
+  std::string quota;
+  double period = 0;
+  if (m >> quota >> period && quota != "max") return quota_of(std::atof(quota.c_str()), period);
+  return 0;
+}
+
+// GRADBOOK_THREADS when set, else the CPUs the affinity mask and the cgroup quota allow.
+int default_threads() {
+  if (const char* env = std::getenv("GRADBOOK_THREADS")) {
+    int n = std::atoi(env);
+    if (n >= 1) return n > 256 ? 256 : n;
+  }
+  int n = affinity_cpus();
+  int quota = cgroup_cpu_quota();
+  if (quota > 0 && quota < n) n = quota;
+  return n;
+}
+
 Pool& pool() {
   static Pool* p = [] {
     Pool* q = new Pool();  // never destroyed: worker threads may still spin at process exit
-    unsigned hc = std::thread::hardware_concurrency();
-    q->start(hc == 0 ? 1 : int(hc));
+    q->start(default_threads());
     return q;
   }();
   return *p;

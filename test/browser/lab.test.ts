@@ -138,7 +138,7 @@ async function open(name: string): Promise<Page> {
   (page as unknown as { errors: string[] }).errors = errors;
   // The notebook's panel, found by path: other tabs (a restored layout) cannot be taken for it.
   await page.addInitScript((nb) => {
-    const w = window as any;
+    const w = globalThis as any;
     w.gbPanel = () => [...(w.jupyterapp?.shell.widgets("main") ?? [])].find((p: any) => p.context?.path === nb);
   }, name);
   // ?reset: start from an empty layout, not the one the previous page left.
@@ -150,7 +150,7 @@ async function open(name: string): Promise<Page> {
 
 async function waitForKernel(page: Page): Promise<void> {
   await page.waitForFunction(() => {
-    const panel = (window as any).gbPanel?.();
+    const panel = (globalThis as any).gbPanel?.();
     const kernel = panel?.sessionContext?.session?.kernel;
     return kernel?.name === "gradbook" && kernel.status === "idle" && kernel.connectionStatus === "connected";
   }, undefined, { timeout: 90_000, polling: 250 });
@@ -165,7 +165,7 @@ async function runAllFromMenu(page: Page): Promise<void> {
 /** Waits until every code cell has an execution count and the kernel is idle. */
 async function waitForAllRun(page: Page, ms: number): Promise<void> {
   await page.waitForFunction(() => {
-    const panel = (window as any).gbPanel();
+    const panel = (globalThis as any).gbPanel();
     const cells = panel.content.widgets.filter((w: any) => w.model.type === "code");
     return panel.sessionContext.session.kernel.status === "idle" && cells.every((c: any) => typeof c.model.executionCount === "number" && !c.promptNode?.textContent?.includes("*"));
   }, undefined, { timeout: ms, polling: 500 });
@@ -182,7 +182,7 @@ interface CellReport {
 /** What each code cell shows: output types and MIME types from the model, renderers from the DOM. */
 function cellReports(page: Page): Promise<CellReport[]> {
   return page.evaluate(() => {
-    const panel = (window as any).gbPanel();
+    const panel = (globalThis as any).gbPanel();
     return panel.content.widgets
       .map((w: any, index: number) => ({ w, index }))
       .filter(({ w }: any) => w.model.type === "code")
@@ -190,14 +190,14 @@ function cellReports(page: Page): Promise<CellReport[]> {
         index,
         source: w.model.sharedModel.getSource(),
         outputs: w.model.outputs.toJSON().map((o: any) => ({ type: o.output_type, mimes: Object.keys(o.data ?? {}), text: String(o.text ?? o.evalue ?? (o.data?.["text/plain"] ?? "")) })),
-        vegaViews: [...w.node.querySelectorAll(".jp-RenderedVegaLite")].filter((e: Element) => e.querySelector("canvas, svg") && (e as HTMLElement).offsetHeight > 50).length,
+        vegaViews: [...w.node.querySelectorAll(".jp-RenderedVegaLite")].filter((e: any) => e.querySelector("canvas, svg") && e.offsetHeight > 50).length,
         fallbacks: w.node.querySelectorAll(".jp-OutputArea-output .jp-RenderedSVG, .jp-OutputArea-output .jp-RenderedImage").length,
       }));
   });
 }
 
 async function shotOfCell(page: Page, index: number, file: string): Promise<void> {
-  await page.evaluate((i) => (window as any).gbPanel().content.widgets[i].node.scrollIntoView({ block: "start" }), index);
+  await page.evaluate((i) => (globalThis as any).gbPanel().content.widgets[i].node.scrollIntoView({ block: "start" }), index);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(OUT, file) });
 }
@@ -226,7 +226,7 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
   it("runs 07-training with Run All; fit's live view updates in place", async () => {
     const page = await open(LECTURES[1]);
     await page.evaluate(() => {
-      const w = window as any;
+      const w = globalThis as any;
       w.gbUpdates = 0;
       w.gbPanel().sessionContext.session.kernel.iopubMessage.connect((_: unknown, msg: any) => {
         if (msg.header.msg_type === "update_display_data") w.gbUpdates++;
@@ -236,7 +236,7 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
     await waitForAllRun(page, 400_000);
     const cells = await cellReports(page);
     expect(cells.flatMap((c) => c.outputs.filter((o) => o.type === "error").map((o) => `cell ${c.index}: ${o.text}`))).toEqual([]);
-    const updates = await page.evaluate(() => (window as any).gbUpdates as number);
+    const updates = await page.evaluate(() => (globalThis as any).gbUpdates as number);
     expect(updates).toBeGreaterThanOrEqual(3);
     // The first fit cell shows one live chart, replaced in place, not one chart per epoch.
     const fit = cells.find((c) => /await model\.fit\(/.test(c.source))!;
@@ -260,7 +260,7 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
     /** Runs code in the page's kernel (as the console would) and returns its text/plain result. */
     const kernelValue = (code: string) =>
       page.evaluate(async (code) => {
-        const kernel = (window as any).gbPanel().sessionContext.session.kernel;
+        const kernel = (globalThis as any).gbPanel().sessionContext.session.kernel;
         let text = "";
         const future = kernel.requestExecute({ code, silent: false, store_history: false });
         future.onIOPub = (msg: any) => {
@@ -272,8 +272,8 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
 
     const runCell = async (index: number) => {
       await page.evaluate(async (i) => {
-        const app = (window as any).jupyterapp;
-        const panel = (window as any).gbPanel();
+        const app = (globalThis as any).jupyterapp;
+        const panel = (globalThis as any).gbPanel();
         app.shell.activateById(panel.id);
         panel.content.activeCellIndex = i;
         panel.content.mode = "command";
@@ -281,13 +281,13 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
       }, index);
     };
 
-    const canvasOf = () => page.evaluate(() => (document.querySelector(".jp-OutputArea-output .widget-output .jp-RenderedVegaLite canvas") as HTMLCanvasElement | null)?.toDataURL() ?? null);
+    const canvasOf = () => page.evaluate(() => ((globalThis as any).document.querySelector(".jp-OutputArea-output .widget-output .jp-RenderedVegaLite canvas") as any)?.toDataURL() ?? null);
 
     it("shows widgets; moving the slider changes the kernel's value and redraws the chart", async () => {
       await runCell(0);
       const slider = page.locator(".widget-slider .noUi-handle").first();
       await slider.waitFor({ timeout: 30_000 });
-      await page.waitForFunction(() => !!document.querySelector(".widget-output .jp-RenderedVegaLite canvas"), undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => !!(globalThis as any).document.querySelector(".widget-output .jp-RenderedVegaLite canvas"), undefined, { timeout: 30_000 });
       const before = await canvasOf();
       expect(await kernelValue("seen")).toBe("0.5");
       await slider.focus();
@@ -309,14 +309,14 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
     }, 60_000);
 
     it("keeps the widgets' state across a page reload", async () => {
-      await page.evaluate(() => (window as any).jupyterapp.commands.execute("docmanager:save"));
+      await page.evaluate(() => (globalThis as any).jupyterapp.commands.execute("docmanager:save"));
       await page.waitForTimeout(1000);
       await page.reload();
       await page.waitForSelector("body[data-gradbook-lab=ready]", { state: "attached", timeout: 90_000 });
       await waitForKernel(page);
       await expect.poll(() => page.locator(".widget-slider .widget-readout").first().textContent(), { timeout: 30_000 }).toBe("0.70");
       await expect.poll(() => page.locator(".widget-output").nth(1).textContent(), { timeout: 15_000 }).toContain("clicked 2");
-      await page.waitForFunction(() => !!document.querySelector(".widget-output .jp-RenderedVegaLite canvas"), undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => !!(globalThis as any).document.querySelector(".widget-output .jp-RenderedVegaLite canvas"), undefined, { timeout: 30_000 });
       // The restored views are live: the slider still drives the kernel.
       await page.locator(".widget-slider .noUi-handle").first().focus();
       await page.keyboard.press("ArrowLeft");
@@ -327,10 +327,10 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
     it("stops a running cell with the interrupt button and keeps the kernel's variables", async () => {
       await runCell(1);
       await runCell(2);
-      await page.waitForFunction(() => (window as any).gbPanel().sessionContext.session.kernel.status === "busy", undefined, { timeout: 15_000 });
+      await page.waitForFunction(() => (globalThis as any).gbPanel().sessionContext.session.kernel.status === "busy", undefined, { timeout: 15_000 });
       await page.waitForTimeout(500);
       await page.locator('.jp-Toolbar-item[data-jp-item-name="interrupt"] button, button[data-command="notebook:interrupt-kernel"]').first().click();
-      await page.waitForFunction(() => (window as any).gbPanel().sessionContext.session.kernel.status === "idle", undefined, { timeout: 20_000 });
+      await page.waitForFunction(() => (globalThis as any).gbPanel().sessionContext.session.kernel.status === "idle", undefined, { timeout: 20_000 });
       const cells = await cellReports(page);
       expect(cells[2].outputs.filter((o) => o.type === "error").map((o) => o.text)).toEqual([expect.stringMatching(/interrupted/)]);
       await runCell(3);
@@ -349,8 +349,8 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
 
     it("completes library members with Tab, with their kinds", async () => {
       await page.evaluate(async () => {
-        const app = (window as any).jupyterapp;
-        const panel = (window as any).gbPanel();
+        const app = (globalThis as any).jupyterapp;
+        const panel = (globalThis as any).gbPanel();
         app.shell.activateById(panel.id);
         panel.content.activeCellIndex = panel.content.widgets.length - 1;
         await app.commands.execute("notebook:insert-cell-below");
@@ -365,7 +365,7 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
       await page.screenshot({ path: path.join(OUT, "lab-completion.png") });
       await page.keyboard.press("Escape");
       await page.evaluate(() => {
-        const cell = (window as any).gbPanel().content.activeCell;
+        const cell = (globalThis as any).gbPanel().content.activeCell;
         cell.model.sharedModel.setSource("new widgets.");
       });
       await page.keyboard.press("End");

@@ -169,6 +169,7 @@ def test_type_errors_stop_the_cell_before_it_runs(kernel):
     _, kc = kernel
     content, msgs = run(kc, 'console.log("must not print")\nconst wrong: string = 42')
     assert content["status"] == "error"
+    assert content["ename"] == "TSError"  # not the TypeError a running cell throws
     assert content["evalue"].startswith("line 2, column 7:")
     assert stream_text(msgs) == ""
 

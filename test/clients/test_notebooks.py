@@ -3,6 +3,14 @@
 Each notebook must finish without an error, within a minute on the CPU, and its charts must
 come back as rich outputs (Vega-Lite with SVG and PNG fallbacks, never HTML beside a chart).
 Executed copies go to test-output/notebooks/ for inspection (CI artifact).
+
+Every lecture runs within Binder's budget (binder_budget.py): its kernel pinned to one CPU inside a
+2 GiB memory cgroup, kept alive after its run so that the memory of all lectures open at once is
+added up at the end; the figures go to test-output/binder-budget.json.
+
+A lecture's test says what the lecture teaches: `test/lectures/NAME.facts.ts`, where present, is
+run in the same kernel right after the notebook, so it sees the notebook's variables and asserts
+the facts the lecture shows (it throws, with a message, when a fact no longer holds).
 """
 import json
 import os
@@ -15,9 +23,12 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
+from binder_budget import CAP_BYTES, Sandbox
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 OUT = ROOT / "test-output" / "notebooks"
+FACTS = ROOT / "test" / "lectures"
 VEGALITE = "application/vnd.vegalite.v5+json"
 TIME_LIMIT_S = 60
 
@@ -36,24 +47,47 @@ def rich_outputs(nb):
                 yield cell, out
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs(path):
+@pytest.fixture(scope="module")
+def binder():
     ensure_kernelspec()
+    sandbox = Sandbox()
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs(path, binder):
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata.kernelspec.name == "gradbook"
     # Notebooks are committed with outputs cleared.
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: outputs not cleared"
-    client = NotebookClient(nb, kernel_name="gradbook", timeout=TIME_LIMIT_S, resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    km = binder.start(path.stem, ROOT / "notebooks")
+    client = NotebookClient(nb, km=km, timeout=TIME_LIMIT_S, resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    facts_file = FACTS / f"{path.stem}.facts.ts"
     start = time.monotonic()
     try:
-        client.execute()
+        client.reset_execution_trackers()
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            elapsed = time.monotonic() - start
+            if facts_file.exists():
+                # Appended, so the executed copy in test-output/ shows the facts and their output.
+                nb.cells.append(nbformat.v4.new_code_cell(facts_file.read_text(), metadata={"tags": ["lecture-facts"]}))
+                client.execute_cell(nb.cells[-1], len(nb.cells) - 1, execution_count=client.code_cells_executed + 1)
     finally:
         OUT.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, OUT / path.name)
-    elapsed = time.monotonic() - start
-    assert elapsed < TIME_LIMIT_S, f"{path.name} took {elapsed:.1f}s"
+        if client.kc is not None:
+            client.kc.stop_channels()  # the kernel itself stays alive: see test_all_lectures_alive_at_once
+    peak = binder.peak_bytes(path.stem)
+    binder.report[path.stem] = {"seconds": round(elapsed, 1), "peak_MiB": round(peak / 2**20)}
+    print(f"{path.stem}: {elapsed:.1f} s on one CPU, peak {peak / 2**20:.0f} MiB (cgroup {binder.kind or 'none'})")
+    assert not binder.oom_killed(path.stem), f"{path.name}: killed past Binder's 2 GiB"
+    assert peak < CAP_BYTES, f"{path.name}: peak {peak / 2**20:.0f} MiB is past Binder's 2 GiB"
+    assert elapsed < TIME_LIMIT_S, f"{path.name} took {elapsed:.1f}s on one CPU"
 
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -73,3 +107,21 @@ def test_notebook_runs(path):
         assert spec["$schema"] == "https://vega.github.io/schema/vega-lite/v5.json"
     expected = {"00-welcome": 2, "05-activations-and-losses": 2, "06-universal-approximator": 4}
     assert len(charts) >= expected.get(path.stem, 0), f"{path.name}: {len(charts)} charts"
+
+
+def test_all_lectures_alive_at_once(binder):
+    """A visitor who opens the lectures one after another keeps every kernel alive. Reports their
+    memory together (Binder caps the whole session, the Jupyter server included, at 2 GB); each
+    kernel must at least be alive and answering after all the others ran."""
+    if not binder.kernels:
+        pytest.skip("no lecture ran")
+    alive = {name: binder.current_bytes(name) for name in binder.kernels}
+    for name, (km, _) in binder.kernels.items():
+        assert km.is_alive(), f"{name}: its kernel died while the other lectures ran"
+    total = sum(alive.values())
+    report = {"cgroup": binder.kind, "cap_MiB": CAP_BYTES // 2**20, "lectures": binder.report,
+              "alive_MiB": {k: round(v / 2**20) for k, v in alive.items()}, "alive_total_MiB": round(total / 2**20)}
+    (ROOT / "test-output").mkdir(exist_ok=True)
+    (ROOT / "test-output" / "binder-budget.json").write_text(json.dumps(report, indent=1))
+    print(f"{len(alive)} lecture kernels alive at once: {total / 2**20:.0f} MiB "
+          f"(Binder's cap for the whole session: {CAP_BYTES / 2**20:.0f} MiB)")

@@ -16,10 +16,8 @@ beforeAll(() => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gb-lang-"));
   fs.writeFileSync(
     path.join(dir, "prelude.ts"),
-    "/** Doubles a number.\n * @example twice(2) // 4\n */\nexport function twice(x: number): number { return 2 * x }\nexport interface Shape { dims: number[] }\n" +
-      'export class Boxed {}\nexport const answer = 42\nexport * as helpers from "./helpers"\n',
+    "/** Doubles a number.\n * @example twice(2) // 4\n */\nexport function twice(x: number): number { return 2 * x }\nexport interface Shape { dims: number[] }\n",
   );
-  fs.writeFileSync(path.join(dir, "helpers.ts"), 'export function helperFn() { return 1 }\nexport { twice as doubled } from "./prelude"\nexport class HelperClass {}\n');
   lang = new CellLanguage({ cwd: dir, typecheck: true });
   lang.setPrelude({ module: path.join(dir, "prelude"), names: ["twice"] });
 }, 60_000);
@@ -31,7 +29,7 @@ describe("type checking across cells", () => {
     const r = check("const q = 1\nlet s: string = a");
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.error.ename).toBe("TypeError");
+    expect(r.error.ename).toBe("TSError");
     expect(r.error.evalue).toMatch(/^line 2, column 5: Type 'number' is not assignable to type 'string'/);
     expect(r.error.traceback.join("\n")).toContain("let s: string = a");
   });
@@ -41,6 +39,23 @@ describe("type checking across cells", () => {
     expect(check('let a = "now a string"').ok).toBe(true);
     expect(check("let n: number = a").ok).toBe(false);
     expect(check("let n2: string = a").ok).toBe(true);
+  });
+
+  it("checks assignments to earlier cells' names against their const-ness and declared type", () => {
+    const err = (src: string) => {
+      const r = check(src);
+      return r.ok ? "" : r.error.evalue;
+    };
+    expect(check("const kk = 1\nlet nn: number = 1\nlet [pp, qq] = [1, 'a']\nfunction ff() { return 1 }").ok).toBe(true);
+    expect(err("kk = 2")).toMatch(/Cannot assign to 'kk' because it is a constant\. \(TS2588\)/);
+    expect(err("kk++")).toMatch(/TS2588/);
+    expect(err('nn = "str"')).toMatch(/Type 'string' is not assignable to type 'number'\. \(TS2322\)/);
+    expect(err("pp = 'no'")).toMatch(/TS2322/);
+    expect(err("nn = nn + 1\nnn++\nqq = 'b'")).toBe("");
+    expect(err("ff = () => 2")).toBe(""); // functions may be replaced, as in a REPL
+    expect(err("twice = (x: number) => x")).toBe(""); // and the prelude's names
+    expect(err('const kk = "redeclared"')).toBe("");
+    expect(err('kk = "again"')).toMatch(/TS2588/);
   });
 
   it("allows top-level await and imports of Node built-ins, typed", () => {
@@ -94,18 +109,20 @@ describe("completion and inspection", () => {
     expect(lang.complete("twi", 3).matches).toContain("twice");
   });
 
-  it("reports what imported names are (function, class, variable, module), not the alias", () => {
-    check("function cellFn() { return 1 }\nclass CellClass {}");
-    const kind = (code: string, name: string) => lang.complete(code, code.length).types.find((t) => t.text === name)?.type;
-    expect(kind("twi", "twice")).toBe("function");
-    expect(kind("Boxe", "Boxed")).toBe("class");
-    expect(kind("answ", "answer")).toBe("variable");
-    expect(kind("helpe", "helpers")).toBe("module");
-    expect(kind("helpers.help", "helperFn")).toBe("function");
-    expect(kind("helpers.doub", "doubled")).toBe("function");
-    expect(kind("helpers.Helper", "HelperClass")).toBe("class");
-    expect(kind("cellF", "cellFn")).toBe("function");
-    expect(kind("CellCl", "CellClass")).toBe("class");
+  it("reports the kind and signature of names from the prelude and earlier cells, not 'module'", () => {
+    check("class Box { _secret = 1; size = 2; grow(by: number): Box { return this } }\nlet counterK = 1\nconst boxK = new Box()\nfunction helperK(a: string): number { return 1 }");
+    const kinds = (code: string) => Object.fromEntries(lang.complete(code, code.length).types.map((t) => [t.text, [t.type, t.signature]]));
+    expect(kinds("twi").twice).toEqual(["function", "(x: number) => number"]);
+    expect(kinds("Bo").Box).toEqual(["class", "new () => Box"]);
+    expect(kinds("counte").counterK[0]).toBe("variable");
+    expect(kinds("box").boxK[0]).toBe("variable");
+    expect(kinds("helper").helperK).toEqual(["function", "(a: string) => number"]);
+    const members = kinds("boxK.");
+    expect(Object.keys(members).sort()).toEqual(["grow", "size"]); // _secret is private by convention
+    expect(members.grow).toEqual(["function", "(by: number) => Box"]);
+    expect(members.size[0]).toBe("property");
+    expect(Object.keys(kinds("boxK._"))).toEqual(["_secret"]);
+    expect(kinds('import * as pathK from "path"\npathK.jo').join[0]).toBe("function");
   });
 
   it("inspects with the signature and doc comment", () => {

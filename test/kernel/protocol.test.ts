@@ -227,10 +227,12 @@ describe("protocol", () => {
 
   it("keeps history across kernel sessions in its file", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gb-hist-")), "history.jsonl");
-    const first = setup(new History(file));
+    const h1 = new History(file);
+    const first = setup(h1);
     first.protocol.receive(request("execute_request", { code: "a1" }), "shell");
     first.protocol.receive(request("execute_request", { code: "a2" }), "shell");
     await settle();
+    await h1.flushed();
     const h2 = new History(file);
     expect(h2.session).toBe(2);
     const second = setup(h2);
@@ -247,5 +249,57 @@ describe("protocol", () => {
     ]);
     expect(replies[1]).toEqual([[1, 2, "a2"]]);
     expect(replies[2]).toEqual([[1, 2, "a2"]]);
+  });
+
+  it("gives kernels sharing a history file distinct sessions, and keeps the file private", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gb-hist-")), "history.jsonl");
+    const a = new History(file);
+    const b = new History(file); // started before a wrote any cell
+    expect([a.session, b.session]).toEqual([1, 2]);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    fs.chmodSync(file, 0o644); // as earlier versions wrote it
+    expect(new History(file).session).toBe(3);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("says once why history is not saved", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gb-hist-"));
+    fs.writeFileSync(path.join(dir, "file"), "");
+    const h = new History(path.join(dir, "file", "history.jsonl"));
+    expect(h.takeProblem()).toMatch(/not saved: cannot write .*GRADBOOK_HISTORY/);
+    expect(h.takeProblem()).toBeNull();
+  });
+
+  it("answers a signed request it could not read with an error reply", () => {
+    const { sender, protocol } = setup();
+    const req = request("execute_request");
+    protocol.rejected(req.header, req.identities, "shell", "content of execute_request is not a JSON object");
+    protocol.rejected(request("comm_msg").header, [], "shell", "bad"); // not a request: no reply
+    expect(sender.sent.map((s) => `${s.channel}:${s.type}`)).toEqual(["shell:execute_reply"]);
+    expect(sender.sent[0].parent).toBe(req.header.msg_id);
+    expect(sender.sent[0].content).toMatchObject({ status: "error", ename: "ProtocolError", execution_count: 0 });
+    expect(sender.sent[0].content.evalue).toMatch(/not a JSON object/);
+  });
+
+  it("pages TypeScript's text for help(x), else what the runtime found", async () => {
+    const { sender, backend, protocol } = setup();
+    backend.execute = async (req: RunRequest): Promise<ExecDone> => ({
+      t: "done",
+      id: req.id,
+      status: "ok",
+      userExpressions: {},
+      payload: [
+        { source: "page", data: { "text/plain": "function () { [js] }" }, start: 0, inspect: "twice" },
+        { source: "page", data: { "text/plain": "42" }, start: 0 },
+      ],
+    });
+    backend.inspect = async () => ({ found: true, text: "function twice(x: number): number" });
+    protocol.receive(request("execute_request", { code: "help(twice); help(42)" }), "shell");
+    await settle();
+    const reply = sender.sent.find((s) => s.type === "execute_reply")!;
+    expect(reply.content.payload).toEqual([
+      { source: "page", data: { "text/plain": "function twice(x: number): number" }, start: 0 },
+      { source: "page", data: { "text/plain": "42" }, start: 0 },
+    ]);
   });
 });

@@ -76,6 +76,8 @@ describe("wire format", () => {
     const r = decode(frames, signer, 1000);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(/exceeds the limit of 1000 bytes/);
+    // Signed: its header is read, so the request can be answered.
+    if (!r.ok) expect(r.header?.msg_type).toBe(message({}).header.msg_type);
   });
 
   it("refuses an unknown signature scheme by name", () => {

@@ -106,6 +106,8 @@ describe("summary reproduces the course notes", () => {
     expect(r.rows[0].outputShape).toEqual([8, 4, 4]);
     expect(r.rows[1].outputShape).toEqual([8]);
     expect(r.rows[0].flops).toBe(4 * 4 * 8 * 9 * 4 + 4 * 4 * 8 * 9 * 8 + 4 * 4 * 8 * 4);
-    expect(() => new nn.Sequential([new nn.Linear(2, 2)]).summary()).toThrow(/summary: the input shape is unknown/);
+    expect(() => new nn.Sequential([new nn.Conv2d(1, 2, 3)]).summary()).toThrow(/summary: the input shape is unknown/);
+    // Keras: a first Dense/Linear that knows its input size is enough.
+    expect(new nn.Sequential([new nn.Linear(2, 2)]).summary().totalParams).toBe(6);
   });
 });

@@ -68,6 +68,19 @@ describe("lineChart", () => {
     expect(svg).toContain(">validation</text>"); // legend
   });
 
+  it("draws markers (training points) over the lines, with their own x values and a legend entry", () => {
+    const c = lineChart({ network: [0, 1, 4, 9] }, { x: [0, 1, 2, 3], markers: { x: [0.5, 2.5], y: [0.2, 6], label: "training points" }, points: false });
+    const { spec, svg } = checkBundle(c);
+    expect(spec.layer).toHaveLength(2);
+    expect(spec.layer[1].mark.type).toBe("point");
+    expect(spec.layer[1].data.values).toEqual([{ x: 0.5, y: 0.2, series: "training points" }, { x: 2.5, y: 6, series: "training points" }]);
+    expect(countMarks(svg, "symbol", "path")).toBeGreaterThanOrEqual(2);
+    expect(svg).toContain(">training points</text>");
+    expect(c.description).toContain("2 training points points");
+    expect(() => lineChart([1, 2], { markers: { x: [1], y: [1, 2] } })).toThrow(/lineChart: markers.x has 1 values but markers.y has 2/);
+    expect(() => lineChart({ data: [1, 2] }, { markers: { x: [1], y: [1] } })).toThrow(/markers.label "data" is also the name of a series/);
+  });
+
   it("accepts tensor-like inputs and checks lengths", () => {
     const t = { shape: [3], data: () => new Float32Array([1, 2, 3]) };
     expect(lineChart(t).spec.data).toEqual({ values: [{ x: 0, y: 1, series: "y" }, { x: 1, y: 2, series: "y" }, { x: 2, y: 3, series: "y" }] });

@@ -67,7 +67,7 @@ describe("plotLossFns", () => {
   const at = (fn: string, m: number) => (spec.data.values as { m: number; loss: number; fn: string }[]).find((p) => p.fn === fn && p.m === m)!.loss;
   it("draws the five losses against the margin", () => {
     expect(spec.encoding.x.field).toBe("m");
-    expect(spec.encoding.color.sort).toEqual(["accuracy (0-1)", "hinge", "exponential", "squared", "cross-entropy"]);
+    expect(spec.encoding.color.sort).toEqual(["0-1 loss", "hinge", "exponential", "squared", "cross-entropy"]);
     expect(countMarks(svg, "line", "path")).toBe(5);
   });
   it("has the known values", () => {
@@ -76,8 +76,8 @@ describe("plotLossFns", () => {
     expect(at("hinge", -1)).toBe(2);
     expect(at("squared", 2)).toBe(1);
     expect(at("exponential", -1)).toBeCloseTo(Math.E, 6);
-    expect(at("accuracy (0-1)", -0.5)).toBe(1);
-    expect(at("accuracy (0-1)", 0.5)).toBe(0);
+    expect(at("0-1 loss", -0.5)).toBe(1);
+    expect(at("0-1 loss", 0.5)).toBe(0);
   });
 });
 

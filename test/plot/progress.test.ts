@@ -175,3 +175,35 @@ describe("curvesChart", () => {
     expect(c.toSVG()).not.toContain(">validation</text>");
   });
 });
+
+describe("curvesChart axes", () => {
+  it("draws accuracy on a fixed [0, 1] axis and losses on a fitted one", () => {
+    const c = curvesChart([{ x: 1, logs: { loss: 0.7, accuracy: 0.52 } }, { x: 2, logs: { loss: 0.3, accuracy: 0.97 } }], [{ loss: 0.7, accuracy: 0.52 }, { loss: 0.3, accuracy: 0.97 }], ["loss", "accuracy"]);
+    const panels = (c.spec as any).hconcat;
+    expect(panels.map((p: any) => p.encoding.y.title)).toEqual(["loss", "accuracy"]);
+    expect(panels[1].encoding.y.scale).toEqual({ domain: [0, 1], clamp: true });
+    expect(panels[0].encoding.y.scale).toEqual({ zero: false });
+  });
+});
+
+describe("the curves kept after training", () => {
+  it("hold one training point per epoch (the epoch mean), not the running means drawn during it", () => {
+    const clock = { t: 0 };
+    const sink = new RecordingSink(() => clock.t);
+    setDisplaySink(sink);
+    const cb = createProgressCallback({ verbose: 1, now: () => clock.t });
+    train(cb, clock, 3, 100, 50); // 5 s per epoch: several live points inside each epoch
+    const curves = sink.events.filter((e) => e.id.endsWith("-curves"));
+    // While an epoch runs, its partial points are shown...
+    const live = curves.find((e) => {
+      const vals = (e.bundle[VEGALITE_MIME] as { data: { values: { x: number }[] } }).data.values;
+      return vals.some((v) => !Number.isInteger(v.x));
+    });
+    expect(live).toBeDefined();
+    // ...and the final chart has x = 1, 2, 3 only, with the epoch-end values.
+    const values = (curves[curves.length - 1].bundle[VEGALITE_MIME] as { data: { values: { x: number; value: number; metric: string; split: string }[] } }).data.values;
+    const trainingLoss = values.filter((v) => v.metric === "loss" && v.split === "training");
+    expect(trainingLoss.map((v) => v.x)).toEqual([1, 2, 3]);
+    expect(trainingLoss.map((v) => v.value)).toEqual([1, 1 / 2, 1 / 3]);
+  });
+});

@@ -139,7 +139,7 @@ describe("widget protocol 2.1", () => {
     d.value = "relu";
     expect(msgs(d.modelId).map((m) => m.data)).toEqual([{ method: "update", state: { index: 0 }, buffer_paths: [] }]);
     expect(() => (d.value = "gelu")).toThrow(/value "gelu" is not one of the options \(relu, tanh, sigmoid\)/);
-    const t = new widgets.ToggleButtons({ options: [["small", 4], ["large", 64]] as const, value: 64 });
+    const t = new widgets.ToggleButtons<number>({ options: [["small", 4], ["large", 64]], value: 64 });
     expect([t.index, t.value, t.fullState()._options_labels]).toEqual([1, 64, ["small", "large"]]);
   });
 

@@ -43,6 +43,8 @@ export interface NativeAddon {
   isLive(h: NativeHandle): boolean;
   emptyCache(): void;
   setThreads(n: number): void;
+  /** Kernel use: sets flag[0] to 1 when the JS heap nears its limit (which it then raises). */
+  watchHeapLimit?(flag: Int32Array): void;
 }
 
 /** Memory and threading state of the native backend. */
