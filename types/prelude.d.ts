@@ -4,6 +4,7 @@ import * as __gb from "../dist/lib/index";
 declare global {
   export import Backend = __gb.Backend;
   export import BackwardOptions = __gb.BackwardOptions;
+  export import CheckFailure = __gb.CheckFailure;
   export import Conv2dOptions = __gb.Conv2dOptions;
   export import DType = __gb.DType;
   export import DeviceMemory = __gb.DeviceMemory;
@@ -14,13 +15,18 @@ declare global {
   export import GradcheckOptions = __gb.GradcheckOptions;
   export import GradcheckResult = __gb.GradcheckResult;
   export import IndexSpec = __gb.IndexSpec;
+  export import NativeBackend = __gb.NativeBackend;
+  export import NativeStats = __gb.NativeStats;
   export import NestedArray = __gb.NestedArray;
   export import OpError = __gb.OpError;
   export import Pool2dOptions = __gb.Pool2dOptions;
   export import PrintOptions = __gb.PrintOptions;
+  export import QuestionReport = __gb.QuestionReport;
+  export import QuestionResult = __gb.QuestionResult;
   export import Storage = __gb.Storage;
   export import Tensor = __gb.Tensor;
   export import TensorOptions = __gb.TensorOptions;
+  export import TestOutcome = __gb.TestOutcome;
   export import TypedArray = __gb.TypedArray;
   export import VarOptions = __gb.VarOptions;
   export import View = __gb.View;
@@ -38,6 +44,7 @@ declare global {
   export import backward = __gb.backward;
   export import broadcastTo = __gb.broadcastTo;
   export import ceil = __gb.ceil;
+  export import check = __gb.check;
   export import checkShape = __gb.checkShape;
   export import chunk = __gb.chunk;
   export import clip = __gb.clip;
@@ -59,6 +66,11 @@ declare global {
   export import eq = __gb.eq;
   export import exp = __gb.exp;
   export import expand = __gb.expand;
+  export import expect = __gb.expect;
+  export import expectClose = __gb.expectClose;
+  export import expectGradClose = __gb.expectGradClose;
+  export import expectShape = __gb.expectShape;
+  export import expectThrows = __gb.expectThrows;
   export import expm1 = __gb.expm1;
   export import eye = __gb.eye;
   export import flatten = __gb.flatten;
@@ -148,6 +160,8 @@ declare global {
   export import sumTo = __gb.sumTo;
   export import tanh = __gb.tanh;
   export import tensor = __gb.tensor;
+  export import test = __gb.test;
+  export import tests = __gb.tests;
   export import tidy = __gb.tidy;
   export import toDevice = __gb.toDevice;
   export import toNested = __gb.toNested;
