@@ -281,6 +281,17 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
       }, index);
     };
 
+    /** Drags the first slider's handle with the mouse to `fraction` of its track. */
+    const dragSliderTo = async (fraction: number) => {
+      const handle = (await page.locator(".widget-slider .noUi-handle").first().boundingBox())!;
+      const track = (await page.locator(".widget-slider .noUi-base").first().boundingBox())!;
+      const y = handle.y + handle.height / 2;
+      await page.mouse.move(handle.x + handle.width / 2, y);
+      await page.mouse.down();
+      await page.mouse.move(track.x + fraction * track.width, y, { steps: 8 });
+      await page.mouse.up();
+    };
+
     const canvasOf = () => page.evaluate(() => ((globalThis as any).document.querySelector(".jp-OutputArea-output .widget-output .jp-RenderedVegaLite canvas") as any)?.toDataURL() ?? null);
 
     it("shows widgets; moving the slider changes the kernel's value and redraws the chart", async () => {
@@ -290,9 +301,7 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
       await page.waitForFunction(() => !!(globalThis as any).document.querySelector(".widget-output .jp-RenderedVegaLite canvas"), undefined, { timeout: 30_000 });
       const before = await canvasOf();
       expect(await kernelValue("seen")).toBe("0.5");
-      await slider.focus();
-      await page.keyboard.press("ArrowRight");
-      await page.keyboard.press("ArrowRight");
+      await dragSliderTo(0.7);
       await expect.poll(() => kernelValue("seen"), { timeout: 15_000 }).toBe("0.7");
       expect(await kernelValue("lr.value")).toBe("0.7");
       await expect.poll(async () => (await canvasOf()) !== null && (await canvasOf()) !== before, { timeout: 15_000 }).toBe(true);
@@ -318,8 +327,7 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
       await expect.poll(() => page.locator(".widget-output").nth(1).textContent(), { timeout: 15_000 }).toContain("clicked 2");
       await page.waitForFunction(() => !!(globalThis as any).document.querySelector(".widget-output .jp-RenderedVegaLite canvas"), undefined, { timeout: 30_000 });
       // The restored views are live: the slider still drives the kernel.
-      await page.locator(".widget-slider .noUi-handle").first().focus();
-      await page.keyboard.press("ArrowLeft");
+      await dragSliderTo(0.6);
       await expect.poll(() => kernelValue("seen"), { timeout: 15_000 }).toBe("0.6");
       await page.screenshot({ path: path.join(OUT, "lab-widgets-after-reload.png") });
     }, 150_000);
@@ -329,7 +337,7 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
       await runCell(2);
       await page.waitForFunction(() => (globalThis as any).gbPanel().sessionContext.session.kernel.status === "busy", undefined, { timeout: 15_000 });
       await page.waitForTimeout(500);
-      await page.locator('.jp-Toolbar-item[data-jp-item-name="interrupt"] button, button[data-command="notebook:interrupt-kernel"]').first().click();
+      await page.locator('.jp-NotebookPanel-toolbar .jp-Toolbar-item[data-jp-item-name="interrupt"]').first().click();
       await page.waitForFunction(() => (globalThis as any).gbPanel().sessionContext.session.kernel.status === "idle", undefined, { timeout: 20_000 });
       const cells = await cellReports(page);
       expect(cells[2].outputs.filter((o) => o.type === "error").map((o) => o.text)).toEqual([expect.stringMatching(/interrupted/)]);
