@@ -10,7 +10,7 @@
 import { randomUUID } from "crypto";
 
 export interface CommSender {
-  open(commId: string, targetName: string, data: unknown, metadata: unknown): void;
+  open(commId: string, targetName: string, data: unknown, metadata: unknown, buffers: Uint8Array[]): void;
   send(commId: string, data: unknown, metadata: unknown, buffers: Uint8Array[]): void;
   close(commId: string, data: unknown): void;
 }
@@ -77,11 +77,11 @@ export class CommManager {
     this.targets.delete(name);
   }
 
-  /** Opens a comm from the kernel side. */
-  open(targetName: string, data: unknown = {}, metadata: unknown = {}): Comm {
+  /** Opens a comm from the kernel side; `metadata` goes into the message's metadata field. */
+  open(targetName: string, data: unknown = {}, metadata: unknown = {}, buffers: Uint8Array[] = []): Comm {
     const comm = new Comm(randomUUID(), targetName, this);
     this.comms.set(comm.id, comm);
-    this.sender.open(comm.id, targetName, data, metadata);
+    this.sender.open(comm.id, targetName, data, metadata, buffers);
     return comm;
   }
 

@@ -114,12 +114,12 @@ async function start(): Promise<void> {
     inputReply(seq, value, error) {
       toMain({ t: "input_reply", seq, value, error });
     },
-    comm(kind, content, buffers) {
+    comm(kind, content, buffers, metadata) {
       return new Promise((resolve) => {
         commWaiters.push(resolve);
-        const c = content as { comm_id: string; target_name?: string; data?: unknown; metadata?: unknown };
-        if (kind === "comm_open") toMain({ t: "comm_open", comm_id: c.comm_id, target_name: String(c.target_name), data: c.data ?? {}, metadata: c.metadata ?? {}, buffers });
-        else if (kind === "comm_msg") toMain({ t: "comm_msg", comm_id: c.comm_id, data: c.data ?? {}, metadata: c.metadata ?? {}, buffers });
+        const c = content as { comm_id: string; target_name?: string; data?: unknown };
+        if (kind === "comm_open") toMain({ t: "comm_open", comm_id: c.comm_id, target_name: String(c.target_name), data: c.data ?? {}, metadata: metadata ?? {}, buffers });
+        else if (kind === "comm_msg") toMain({ t: "comm_msg", comm_id: c.comm_id, data: c.data ?? {}, metadata: metadata ?? {}, buffers });
         else toMain({ t: "comm_close", comm_id: c.comm_id, data: c.data ?? {} });
       });
     },

@@ -48,7 +48,7 @@ export type MainToIo =
   | ExecDone
   | { t: "async_error"; error: ErrorContent }
   | { t: "input_request"; seq: number; prompt: string; password: boolean }
-  | { t: "comm_open"; comm_id: string; target_name: string; data: unknown; metadata: unknown }
+  | { t: "comm_open"; comm_id: string; target_name: string; data: unknown; metadata: unknown; buffers?: Uint8Array[] }
   | { t: "comm_msg"; comm_id: string; data: unknown; metadata: unknown; buffers: Uint8Array[] }
   | { t: "comm_close"; comm_id: string; data: unknown }
   | { t: "comm_handled" }

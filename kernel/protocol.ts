@@ -41,7 +41,7 @@ export interface KernelBackend {
   inspect(code: string, pos: number, detail: number): Promise<{ found: boolean; text: string }>;
   isComplete(code: string): Promise<{ status: string; indent: string }>;
   inputReply(seq: number, value: string | null, error?: string): void;
-  comm(kind: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, buffers: Buffer[]): Promise<void>;
+  comm(kind: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, buffers: Buffer[], metadata: Record<string, unknown>): Promise<void>;
   shutdown(restart: boolean): Promise<void>;
 }
 
@@ -193,14 +193,14 @@ export class Protocol {
     async comm_open(msg) {
       const c = msg.content as { comm_id: string; target_name: string };
       this.comms.set(c.comm_id, c.target_name);
-      await this.backend.comm("comm_open", msg.content, msg.buffers);
+      await this.backend.comm("comm_open", msg.content, msg.buffers, msg.metadata);
     },
     async comm_msg(msg) {
-      await this.backend.comm("comm_msg", msg.content, msg.buffers);
+      await this.backend.comm("comm_msg", msg.content, msg.buffers, msg.metadata);
     },
     async comm_close(msg) {
       this.comms.delete((msg.content as { comm_id: string }).comm_id);
-      await this.backend.comm("comm_close", msg.content, msg.buffers);
+      await this.backend.comm("comm_close", msg.content, msg.buffers, msg.metadata);
     },
     async interrupt_request(msg, channel) {
       this.cancelCompiling();
@@ -332,7 +332,9 @@ export class Protocol {
         break;
       case "comm_open":
         this.comms.set(m.comm_id, m.target_name);
-        this.sender.send("iopub", "comm_open", { comm_id: m.comm_id, target_name: m.target_name, data: m.data, metadata: m.metadata }, parent);
+        // The protocol puts metadata in the message's metadata field, not in content: the widget
+        // manager reads the widget protocol version from there.
+        this.sender.send("iopub", "comm_open", { comm_id: m.comm_id, target_name: m.target_name, data: m.data }, parent, { metadata: (m.metadata ?? {}) as Record<string, unknown>, buffers: (m.buffers ?? []).map((b) => Buffer.from(b)) });
         break;
       case "comm_msg":
         this.sender.send("iopub", "comm_msg", { comm_id: m.comm_id, data: m.data }, parent, { metadata: (m.metadata ?? {}) as Record<string, unknown>, buffers: m.buffers.map((b) => Buffer.from(b)) });

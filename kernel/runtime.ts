@@ -14,6 +14,7 @@ import { PACKAGE_ROOT } from "./paths";
 import * as fs from "fs";
 import { createRequire } from "module";
 import { formatWithOptions } from "util";
+import { AsyncLocalStorage } from "async_hooks";
 import { pathToFileURL } from "url";
 import { createDisplay, createTslab, DisplayFn, isDisplayHandle, plainText, Publisher, toBundle } from "./display";
 import { CommManager } from "./comm";
@@ -64,6 +65,13 @@ function heapMemoryError(): MemoryError {
 export const realExit: (code?: number) => never = process.exit.bind(process) as (code?: number) => never;
 
 const KERNEL_DIR = __dirname;
+
+/** Where output goes while an Output widget captures it (the library's `CaptureSink`). */
+interface CaptureSink {
+  stream(name: "stdout" | "stderr", text: string): void;
+  display(data: Record<string, unknown>, metadata: Record<string, unknown>, displayId: string | undefined, update: boolean): void;
+  clear(wait: boolean): void;
+}
 
 export interface RuntimeOptions {
   /** Most characters of stream output per cell before the rest is summarised. */
@@ -175,6 +183,17 @@ export class Runtime {
   private readonly inputs = new Map<number, { resolve: (s: string) => void; reject: (e: Error) => void }>();
   private preludeWarning: string | null = null;
   private library: Record<string, unknown> | null = null;
+  /** The Output widget capturing the current callback's output, across its awaits. */
+  private readonly capturing = new AsyncLocalStorage<CaptureSink>();
+  /** What the library's widgets need from the kernel (its `WidgetHost`). */
+  readonly widgetHost = {
+    openComm: (target: string, data: unknown, metadata: Record<string, unknown>, buffers: Uint8Array[] = []) => this.comms.open(target, data, metadata, buffers),
+    registerTarget: (name: string, handler: (comm: import("./comm").Comm, data: unknown) => void) => this.comms.registerTarget(name, handler),
+    capture: <T>(sink: CaptureSink, fn: () => T): T => {
+      this.streams.flush();
+      return this.capturing.run(sink, fn);
+    },
+  };
   private trimTimer: NodeJS.Timeout | null = null;
   private trimmedRss = 0;
 
@@ -184,9 +203,13 @@ export class Runtime {
     const publisher: Publisher = {
       display: (data, metadata, displayId, update) => {
         this.streams.flush();
+        const sink = this.capturing.getStore();
+        if (sink) return sink.display(data, metadata, displayId, update);
         post({ t: "display", content: { data, metadata, transient: displayId ? { display_id: displayId } : {} }, update });
       },
       clearOutput: (wait) => {
+        const sink = this.capturing.getStore();
+        if (sink) return sink.clear(wait);
         this.streams.flush();
         post({ t: "clear_output", wait });
       },
@@ -194,7 +217,7 @@ export class Runtime {
     this.display = createDisplay(publisher);
     this.tslab = createTslab(publisher, this.display, { tslab: "gradbook", typescript: "5.9", node: process.version });
     this.comms = new CommManager({
-      open: (comm_id, target_name, data, metadata) => post({ t: "comm_open", comm_id, target_name, data, metadata }),
+      open: (comm_id, target_name, data, metadata, buffers) => post({ t: "comm_open", comm_id, target_name, data, metadata, buffers }),
       send: (comm_id, data, metadata, buffers) => post({ t: "comm_msg", comm_id, data, metadata, buffers }),
       close: (comm_id, data) => post({ t: "comm_close", comm_id, data }),
     });
@@ -291,11 +314,15 @@ export class Runtime {
           this.publishBundle(bundle, opts?.metadata ?? {}, opts?.id, false),
         update: (id: string, bundle: Record<string, unknown>, metadata?: Record<string, unknown>) => this.publishBundle(bundle, metadata ?? {}, id, true),
       });
+      const widgets = path.join(path.dirname(file), "widgets", "host.js");
+      if (fs.existsSync(widgets)) (require(widgets) as { setWidgetHost?: (h: unknown) => void }).setWidgetHost?.(this.widgetHost);
       return;
     }
   }
 
   private publishBundle(data: Record<string, unknown>, metadata: Record<string, unknown>, id: string | undefined, update: boolean): void {
+    const sink = this.capturing.getStore();
+    if (sink) return sink.display(data, metadata, id, update);
     this.streams.flush();
     this.post({ t: "display", content: { data, metadata, transient: id ? { display_id: id } : {} }, update });
   }
@@ -347,18 +374,25 @@ export class Runtime {
   private captureStdio(): void {
     // console.log through Node's Console costs twice a direct format-and-write; cells print a lot.
     const format = (args: unknown[]) => formatWithOptions({}, ...args) + "\n";
-    console.log = console.info = console.debug = (...args: unknown[]) => this.streams.write("stdout", format(args));
-    console.error = console.warn = (...args: unknown[]) => this.streams.write("stderr", format(args));
+    console.log = console.info = console.debug = (...args: unknown[]) => this.write("stdout", format(args));
+    console.error = console.warn = (...args: unknown[]) => this.write("stderr", format(args));
     for (const name of ["stdout", "stderr"] as const) {
       const stream = process[name];
       (stream as unknown as { write: unknown }).write = (chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
         const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
-        this.streams.write(name, text);
+        this.write(name, text);
         const done = typeof encoding === "function" ? encoding : cb;
         if (typeof done === "function") process.nextTick(done as () => void);
         return true;
       };
     }
+  }
+
+  /** Stream output: to the capturing Output widget if there is one, else to the cell. */
+  private write(name: "stdout" | "stderr", text: string): void {
+    const sink = this.capturing.getStore();
+    if (sink) sink.stream(name, text);
+    else this.streams.write(name, text);
   }
 
   /** Handles one message from the I/O thread. */

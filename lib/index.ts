@@ -55,6 +55,7 @@ export * as data from "./data";
 export * as metrics from "./metrics";
 export * as io from "./io";
 export * as plot from "./plot";
+export * as widgets from "./widgets";
 export { cuda } from "./backends/cuda";
 export type { NativeBackend, NativeStats } from "./backends/native";
 export { check, tests, test, expect, expectClose, expectShape, expectGradClose, expectThrows, CheckFailure } from "./grading";

@@ -174,6 +174,7 @@ declare global {
   export import variance = __gb.variance;
   export import view = __gb.view;
   export import where = __gb.where;
+  export import widgets = __gb.widgets;
   export import withEngine = __gb.withEngine;
   export import zeros = __gb.zeros;
   export import zerosLike = __gb.zerosLike;

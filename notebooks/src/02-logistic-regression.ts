@@ -177,6 +177,17 @@ plot.lineChart(curves, { title: "The same model with four learning rates", xLabe
 // The number of iterations matters in the same way: too few leaves the parameters better than random but
 // not optimal; more iterations, with a small enough learning rate, only cost computing time.
 
+// %% [markdown] id="lr-slider-md"
+// Try it yourself: move the slider and the cost curve is redrawn for that learning rate (a log
+// scale from 0.001 to 100). At which rate does the first step start to overshoot?
+
+// %% id="lr-slider"
+const lrExplorer = widgets.interactive(({ lr }) => {
+  const { costs } = train(X, y, lr, numIterations);
+  return plot.lineChart(costs, { title: `Cost, lr = ${lr.toPrecision(2)}`, xLabel: "iteration", yLabel: "J", points: false, logY: true });
+}, { lr: [1e-3, 100, "log"] });
+lrExplorer
+
 // %% id="cell-17"
 for (const iterations of [5, 20, 200]) {
   const r = train(X, y, 0.1, iterations);

@@ -12,12 +12,14 @@ interface Sent {
   type: string;
   content: any;
   parent: string | undefined;
+  metadata: Record<string, unknown>;
+  buffers: Buffer[];
 }
 
 class RecordingSender implements Sender {
   sent: Sent[] = [];
-  send(channel: any, msgType: string, content: unknown, parent?: Message | null) {
-    this.sent.push({ channel, type: msgType, content, parent: parent?.header.msg_id });
+  send(channel: any, msgType: string, content: unknown, parent?: Message | null, opts: { metadata?: Record<string, unknown>; buffers?: Buffer[] } = {}) {
+    this.sent.push({ channel, type: msgType, content, parent: parent?.header.msg_id, metadata: opts.metadata ?? {}, buffers: opts.buffers ?? [] });
     return makeHeader(msgType, "k");
   }
 }
@@ -50,7 +52,10 @@ class StubBackend implements KernelBackend {
     return { status: code.endsWith("{") ? "incomplete" : "complete", indent: "  " };
   }
   inputReply() {}
-  async comm() {}
+  comms: { kind: string; content: Record<string, unknown>; buffers: Buffer[]; metadata: Record<string, unknown> }[] = [];
+  async comm(kind: string, content: Record<string, unknown>, buffers: Buffer[], metadata: Record<string, unknown>) {
+    this.comms.push({ kind, content, buffers, metadata });
+  }
   async shutdown() {}
 }
 
@@ -172,6 +177,34 @@ describe("protocol", () => {
     expect(by("inspect_reply")).toMatchObject({ status: "ok", found: true, data: { "text/plain": "doc" } });
     expect(by("is_complete_reply")).toEqual({ status: "incomplete", indent: "  " });
     expect(by("comm_info_reply")).toEqual({ status: "ok", comms: { c1: { target_name: "t" } } });
+  });
+
+  it("sends a kernel-opened comm's metadata in the message's metadata field, not its content", async () => {
+    // The widget manager reads the widget protocol version from msg.metadata.version
+    // (messaging spec, "Opening a comm"; ipywidgets' jupyterlab-manager rejects the widget otherwise).
+    const { sender, protocol } = setup();
+    protocol.output({ t: "comm_open", comm_id: "w1", target_name: "jupyter.widget", data: { state: { value: 1 }, buffer_paths: [] }, metadata: { version: "2.1.0" }, buffers: [new Uint8Array([1, 2])] });
+    const open = sender.sent.find((s) => s.type === "comm_open")!;
+    expect(open.channel).toBe("iopub");
+    expect(open.content).toEqual({ comm_id: "w1", target_name: "jupyter.widget", data: { state: { value: 1 }, buffer_paths: [] } });
+    expect(open.metadata).toEqual({ version: "2.1.0" });
+    expect(open.buffers.map((b) => [...b])).toEqual([[1, 2]]);
+    protocol.output({ t: "comm_msg", comm_id: "w1", data: { method: "update", state: { value: 2 } }, metadata: { version: "2.1.0" }, buffers: [] });
+    const msg = sender.sent.find((s) => s.type === "comm_msg")!;
+    expect(msg.content).toEqual({ comm_id: "w1", data: { method: "update", state: { value: 2 } } });
+    expect(msg.metadata).toEqual({ version: "2.1.0" });
+  });
+
+  it("hands a front end's comm metadata and buffers to the backend", async () => {
+    const { backend, protocol } = setup();
+    const m = request("comm_open", { comm_id: "c2", target_name: "jupyter.widget.control", data: {} });
+    m.metadata = { version: "2.1.0" };
+    protocol.receive(m, "shell");
+    const u = request("comm_msg", { comm_id: "c2", data: { method: "request_states" } });
+    u.buffers = [Buffer.from([7])];
+    protocol.receive(u, "shell");
+    await settle();
+    expect(backend.comms.map((c) => [c.kind, c.metadata, c.buffers.length])).toEqual([["comm_open", { version: "2.1.0" }, 0], ["comm_msg", {}, 1]]);
   });
 
   it("ignores unknown message types without replying or crashing", async () => {
