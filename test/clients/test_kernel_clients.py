@@ -12,7 +12,7 @@ import zmq
 from jupyter_client.manager import start_new_kernel
 from jupyter_client.session import Session
 
-TIMEOUT = 30
+from kernel_messages import TIMEOUT, collect, reply_to, result_text, run, stream_text
 
 
 @pytest.fixture(scope="module")
@@ -21,40 +21,6 @@ def kernel():
     yield km, kc
     kc.stop_channels()
     km.shutdown_kernel(now=True)
-
-
-def collect(kc, msg_id, timeout=TIMEOUT):
-    """IOPub messages of one request, up to and including its idle status."""
-    out = []
-    deadline = time.monotonic() + timeout
-    while True:
-        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        out.append(msg)
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return out
-
-
-def reply_to(kc, msg_id, timeout=TIMEOUT):
-    while True:
-        msg = kc.get_shell_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") == msg_id:
-            return msg
-
-
-def run(kc, code, **kw):
-    msg_id = kc.execute(code, **kw)
-    reply = reply_to(kc, msg_id)
-    return reply["content"], collect(kc, msg_id)
-
-
-def result_text(msgs):
-    return [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "execute_result"]
-
-
-def stream_text(msgs, name="stdout"):
-    return "".join(m["content"]["text"] for m in msgs if m["msg_type"] == "stream" and m["content"]["name"] == name)
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,9 @@ import pytest
 import zmq
 from jupyter_client.manager import start_new_kernel
 
+from kernel_messages import TIMEOUT, collect, reply_to, result_text, run, stream_text
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-TIMEOUT = 30
 
 
 def start(extra_env=None, cwd=None):
@@ -34,40 +35,6 @@ def kernel():
     yield km, kc
     kc.stop_channels()
     km.shutdown_kernel(now=True)
-
-
-def collect(kc, msg_id, timeout=TIMEOUT):
-    out = []
-    deadline = time.monotonic() + timeout
-    while True:
-        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        out.append(msg)
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return out
-
-
-def reply_to(kc, msg_id, timeout=TIMEOUT, channel="shell"):
-    get = kc.get_shell_msg if channel == "shell" else kc.get_control_msg
-    while True:
-        msg = get(timeout=timeout)
-        if msg["parent_header"].get("msg_id") == msg_id:
-            return msg
-
-
-def run(kc, code, timeout=TIMEOUT, **kw):
-    msg_id = kc.execute(code, **kw)
-    reply = reply_to(kc, msg_id, timeout)
-    return reply["content"], collect(kc, msg_id, timeout)
-
-
-def result_text(msgs):
-    return [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "execute_result"]
-
-
-def stream_text(msgs, name="stdout"):
-    return "".join(m["content"]["text"] for m in msgs if m["msg_type"] == "stream" and m["content"]["name"] == name)
 
 
 def kernel_info_answers(kc, timeout=5):
