@@ -10,13 +10,13 @@
  * the committed notebooks.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess, execFileSync } from "child_process";
+import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as net from "net";
 import { randomBytes } from "crypto";
 import { chromium, type Browser } from "playwright-core";
+import { ensureKernelspec, freePort, waitForServer } from "./jupyter-server";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const OUT = path.join(ROOT, "test-output", "browser");
@@ -30,37 +30,6 @@ let serverLog = "";
 let baseUrl = "";
 const token = randomBytes(12).toString("hex");
 let dir = "";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function waitForServer(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (server?.exitCode !== null) throw new Error(`jupyter-notebook exited with code ${server?.exitCode}:\n${serverLog}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`jupyter-notebook did not answer at ${url} within ${ms} ms:\n${serverLog}`);
-}
-
-function ensureKernelspec(): void {
-  const specs = execFileSync("/usr/bin/python3", ["-c", "from jupyter_client.kernelspec import KernelSpecManager as K; print(' '.join(K().find_kernel_specs()))"]).toString();
-  if (!specs.split(/\s+/).includes("gradbook")) execFileSync("node", [path.join(ROOT, "bin", "gradbook.js"), "install", "--user"], { cwd: ROOT });
-}
 
 beforeAll(async () => {
   ensureKernelspec();
@@ -76,7 +45,7 @@ beforeAll(async () => {
   ], { stdio: ["ignore", "pipe", "pipe"] });
   server.stdout!.on("data", (d) => (serverLog += d));
   server.stderr!.on("data", (d) => (serverLog += d));
-  await waitForServer(`${baseUrl}/api/status?token=${token}`, 30_000);
+  await waitForServer("jupyter-notebook", server, () => serverLog, `${baseUrl}/api/status?token=${token}`, 30_000);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"],
