@@ -32,7 +32,7 @@ describe("unfold", () => {
   it("has gradients that match numeric differentiation", () => {
     const x = randn([1, 2, 4, 4], { dtype: "float64", requiresGrad: true });
     const r = gradcheck((t) => nn.unfold(t, 3, { stride: 1, padding: 1 }).square().sum(), [x]);
-    expect(r.ok, r.summary).toBe(true);
+    expect(r.ok, r.message).toBe(true);
   });
 
   it("names the argument on bad input", () => {
