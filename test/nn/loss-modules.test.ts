@@ -56,6 +56,15 @@ describe("names Keras and TF.js users reach for", () => {
     const t = tensor([[1, 2], [3, 4]]);
     expect(Array.from(t.dataSync())).toEqual([1, 2, 3, 4]);
     expect(t.arraySync()).toEqual([[1, 2], [3, 4]]);
+    const lines: unknown[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void lines.push(args.join(" "));
+    try {
+      t.print();
+    } finally {
+      console.log = log;
+    }
+    expect(lines).toEqual([t.toString()]);
   });
   it("ModelCheckpoint saves the best epoch's weights", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gradbook-ckpt-"));
