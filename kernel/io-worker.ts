@@ -12,8 +12,9 @@ import { Protocol, KernelBackend, Compiled } from "./protocol";
 import { History } from "./history";
 import { log } from "./log";
 import { fullGc } from "./gc";
+import { LangLink } from "./lang-link";
 import * as memory from "./memory";
-import type { ExecDone, IoToLang, IoToMain, LangToIo, MainToIo } from "./messages";
+import type { ExecDone, IoToMain, LangRequest, LangToIo, MainToIo } from "./messages";
 
 interface IoWorkerData {
   conn: ConnectionInfo;
@@ -26,19 +27,8 @@ async function start(): Promise<void> {
   const data = workerData as IoWorkerData;
   const main = parentPort!;
   const toMain = (m: IoToMain) => main.postMessage(m);
-  const lang = data.langPort;
-  let langSeq = 0;
-  const langWaiters = new Map<number, (m: LangToIo) => void>();
-  const askLang = <T extends LangToIo>(m: IoToLang & { seq: number }): Promise<T> =>
-    new Promise((resolve) => {
-      langWaiters.set(m.seq, resolve as (m: LangToIo) => void);
-      lang.postMessage(m);
-    });
-  lang.on("message", (m: LangToIo) => {
-    const w = langWaiters.get(m.seq);
-    langWaiters.delete(m.seq);
-    w?.(m);
-  });
+  const lang = new LangLink(data.langPort, { cwd: process.cwd(), onReleased: () => toMain({ t: "trim" }) });
+  const askLang = <T extends LangToIo>(m: LangRequest): Promise<T> => lang.ask<T>(m);
 
   const execWaiters = new Map<number, (d: ExecDone) => void>();
   const ackWaiters = new Map<number, () => void>();
@@ -55,17 +45,18 @@ async function start(): Promise<void> {
 
   const backend: KernelBackend = {
     async compile(id, source): Promise<Compiled> {
-      const r = await askLang<Extract<LangToIo, { t: "compiled" }>>({ t: "compile", seq: ++langSeq, cell: id, source, check: true });
+      const r = await askLang<Extract<LangToIo, { t: "compiled" }>>({ t: "compile", cell: id, source, check: true });
       return r.ok ? { ok: true, js: r.js, lineMap: r.lineMap, prefixLength: r.prefixLength } : { ok: false, error: r.error };
     },
     commit(id, ok) {
-      lang.postMessage({ t: "commit", cell: id, ok } satisfies IoToLang);
+      lang.commit(id, ok);
     },
     execute(req) {
-      return new Promise((resolve) => {
+      lang.busy(true);
+      return new Promise<ExecDone>((resolve) => {
         execWaiters.set(req.id, resolve);
         toMain({ t: "exec", ...req });
-      });
+      }).finally(() => lang.busy(false));
     },
     async interrupt() {
       // Ask the main thread: one that is awaiting answers within milliseconds. One that does
@@ -102,14 +93,14 @@ async function start(): Promise<void> {
       log("interrupt: the main thread did not respond");
     },
     async complete(code, pos) {
-      const r = await askLang<Extract<LangToIo, { t: "completed" }>>({ t: "complete", seq: ++langSeq, code, pos });
+      const r = await askLang<Extract<LangToIo, { t: "completed" }>>({ t: "complete", code, pos });
       return r;
     },
     async inspect(code, pos, detail) {
-      return askLang<Extract<LangToIo, { t: "inspected" }>>({ t: "inspect", seq: ++langSeq, code, pos, detail });
+      return askLang<Extract<LangToIo, { t: "inspected" }>>({ t: "inspect", code, pos, detail });
     },
     async isComplete(code) {
-      return askLang<Extract<LangToIo, { t: "is_complete" }>>({ t: "is_complete", seq: ++langSeq, code });
+      return askLang<Extract<LangToIo, { t: "is_complete" }>>({ t: "is_complete", code });
     },
     inputReply(seq, value, error) {
       toMain({ t: "input_reply", seq, value, error });
@@ -174,7 +165,7 @@ async function start(): Promise<void> {
         for (const w of shutdownWaiters.splice(0)) w();
         break;
       case "ready":
-        lang.postMessage({ t: "prelude", info: m.prelude } satisfies IoToLang);
+        lang.setPrelude(m.prelude);
         break;
       default:
         protocol.output(m as MainToIo);

@@ -7,7 +7,8 @@ import { Worker, MessageChannel } from "worker_threads";
 import * as fs from "fs";
 import * as path from "path";
 import { realExit, Runtime } from "./runtime";
-import { log } from "./log";
+import { log, logWorkerOutput } from "./log";
+import { LANG_RESOURCE_LIMITS } from "./lang-link";
 import type { IoToMain, MainToIo } from "./messages";
 
 function typescriptVersion(): string {
@@ -16,12 +17,6 @@ function typescriptVersion(): string {
   } catch {
     return "5";
   }
-}
-
-/** Pipes a worker's stdout/stderr to the kernel log, away from the user's captured streams. */
-function toLog(worker: Worker): void {
-  worker.stdout?.on("data", (d: Buffer) => log(d.toString().trimEnd()));
-  worker.stderr?.on("data", (d: Buffer) => log(d.toString().trimEnd()));
 }
 
 export function runKernel(connectionFile: string): void {
@@ -42,7 +37,7 @@ export function runKernel(connectionFile: string): void {
     stdout: true,
     stderr: true,
   });
-  toLog(io);
+  logWorkerOutput(io);
   const runtime = new Runtime((m: MainToIo) => io.postMessage(m), { syncFlag, heapFlag, guardExit: true, trimWhenIdle: true });
   // Whatever ends the process, output still batched goes first.
   const exit = (code: number) => {
@@ -59,9 +54,9 @@ export function runKernel(connectionFile: string): void {
       stderr: true,
       // Parsing the standard library grows the young generation to its maximum and it stays
       // there; a smaller one costs no measurable speed and saves about 20 MiB.
-      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+      resourceLimits: LANG_RESOURCE_LIMITS,
     });
-    toLog(lang);
+    logWorkerOutput(lang);
     lang.on("error", (e) => log(`language thread failed: ${e.stack ?? e}`));
     lang.unref();
   };

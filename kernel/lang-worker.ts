@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from "worker_threads";
 import type { MessagePort } from "worker_threads";
-import type { IoToLang, LangToIo } from "./messages";
+import type { IoToLang, LangRestore, LangToIo } from "./messages";
 import { log } from "./log";
 import { CachedLoad, requireWithCodeCache } from "./code-cache";
 
@@ -15,12 +15,19 @@ const port: MessagePort = (workerData as { port: MessagePort }).port;
 // cell's wait. `./language` then gets the same instance from require's cache.
 const typescript = process.env.GRADBOOK_CODE_CACHE === "0" ? null : loadTypeScript();
 const { CellLanguage, isComplete, warmUp, defaultPreludeModule } = require("./language") as typeof import("./language");
-const lang = new CellLanguage({ cwd: (workerData as { cwd?: string }).cwd });
+const data = workerData as { cwd?: string; restore?: LangRestore };
+const lang = new CellLanguage({ cwd: data.cwd });
+// A thread started after an idle one was released: the session so far, without new checks.
+let preludeSet = false;
+if (data.restore) {
+  lang.restore(data.restore);
+  preludeSet = data.restore.prelude !== null;
+}
 // Parsing lib.d.ts and Node's declarations is most of the first check; do it before anyone
 // waits. The code cache is written a little later, after the first cells were answered, and
 // holds the functions that warm-up and those cells compiled.
 setImmediate(() => {
-  warmUp(lang, defaultPreludeModule());
+  if (!data.restore) warmUp(lang, defaultPreludeModule());
   if (typescript && typescript.cache !== "hit") {
     setTimeout(() => {
       const saved = typescript.save();
@@ -37,7 +44,6 @@ function loadTypeScript(): CachedLoad<unknown> | null {
     return null;
   }
 }
-let preludeSet = false;
 const waiting: IoToLang[] = [];
 
 function reply(m: LangToIo): void {
@@ -59,7 +65,7 @@ function handle(m: IoToLang): void {
       }
       try {
         const r = lang.compile(m.cell, m.source);
-        if (r.ok) reply({ t: "compiled", seq: m.seq, ok: true, js: r.converted.js, lineMap: r.converted.lineMap, prefixLength: r.converted.prefixLength, declared: r.converted.declared });
+        if (r.ok) reply({ t: "compiled", seq: m.seq, ok: true, js: r.converted.js, lineMap: r.converted.lineMap, prefixLength: r.converted.prefixLength, declared: r.converted.declared, nodeFull: lang.fullNodeTypes });
         else reply({ t: "compiled", seq: m.seq, ok: false, error: r.error });
       } catch (e) {
         log(`compile failed: ${(e as Error).stack}`);
@@ -90,6 +96,10 @@ function handle(m: IoToLang): void {
     case "is_complete":
       reply({ t: "is_complete", seq: m.seq, ...isComplete(m.code) });
       break;
+    case "release":
+      // Ends this thread only (in a worker, process.exit stops the thread); its heap goes with it.
+      port.close();
+      process.exit(0);
   }
 }
 

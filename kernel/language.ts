@@ -12,7 +12,7 @@ import * as ts from "typescript";
 import * as fs from "fs";
 import * as path from "path";
 import { PACKAGE_ROOT } from "./paths";
-import type { ErrorContent, PreludeInfo } from "./messages";
+import type { ErrorContent, LangRestore, PreludeInfo } from "./messages";
 import { CellSyntaxErrorList, convertCell, Converted } from "./convert";
 
 
@@ -512,6 +512,22 @@ export class CellLanguage {
     }
     // Declarations changed: cached verdicts may no longer hold.
     this.checkCache.clear();
+  }
+
+  /**
+   * Takes back what cells that ran under an earlier language thread declared, in the order they
+   * ran, without checking them again (lang-link.ts ends an idle thread and starts a new one).
+   * Each cell's module comes out as it was: its header depends only on the cells before it.
+   */
+  restore(state: LangRestore): void {
+    if (state.prelude) this.setPrelude(state.prelude);
+    if (state.nodeFull) this.useFullNodeTypes();
+    if (!this.typecheck) return;
+    for (const c of state.cells) {
+      const { text, names, kinds } = this.moduleText(c.source);
+      this.pending.set(c.cell, { text, names, kinds });
+      this.commit(c.cell);
+    }
   }
 
   /** Drops a checked cell that never ran. */

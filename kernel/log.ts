@@ -12,3 +12,9 @@ export function log(message: string): void {
     // stderr closed: nothing sensible left to do with a diagnostic.
   }
 }
+
+/** Sends a worker thread's stdout/stderr to the kernel log, away from the user's captured streams. */
+export function logWorkerOutput(worker: { stdout?: NodeJS.ReadableStream | null; stderr?: NodeJS.ReadableStream | null }): void {
+  worker.stdout?.on("data", (d: Buffer) => log(d.toString().trimEnd()));
+  worker.stderr?.on("data", (d: Buffer) => log(d.toString().trimEnd()));
+}

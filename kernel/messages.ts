@@ -28,7 +28,8 @@ export type IoToMain =
   | { t: "comm_open"; comm_id: string; target_name: string; data: unknown; metadata: unknown; buffers: Uint8Array[] }
   | { t: "comm_msg"; comm_id: string; data: unknown; metadata: unknown; buffers: Uint8Array[] }
   | { t: "comm_close"; comm_id: string; data: unknown }
-  | { t: "shutdown" };
+  | { t: "shutdown" }
+  | { t: "trim" };
 
 export interface ExecDone {
   t: "done";
@@ -65,16 +66,29 @@ export interface PreludeInfo {
   error?: string;
 }
 
+/** What a language thread started after a release is told: everything that ran before. */
+export interface LangRestore {
+  prelude: PreludeInfo | null;
+  /** Cells that ran, in order, with the numbers they were checked under. */
+  cells: { cell: number; source: string }[];
+  /** Whether cells had come to need all of `@types/node`. */
+  nodeFull: boolean;
+}
+
 export type IoToLang =
   | { t: "prelude"; info: PreludeInfo }
+  | { t: "release" }
   | { t: "compile"; seq: number; cell: number; source: string; check: boolean }
   | { t: "commit"; cell: number; ok: boolean }
   | { t: "complete"; seq: number; code: string; pos: number }
   | { t: "inspect"; seq: number; code: string; pos: number; detail: number }
   | { t: "is_complete"; seq: number; code: string };
 
+/** A request that gets a reply, before the link numbers it. */
+export type LangRequest = Extract<IoToLang, { seq: number }> extends infer R ? (R extends { seq: number } ? Omit<R, "seq"> : never) : never;
+
 export type LangToIo =
-  | { t: "compiled"; seq: number; ok: true; js: string; lineMap: number[]; prefixLength: number; declared: string[] }
+  | { t: "compiled"; seq: number; ok: true; js: string; lineMap: number[]; prefixLength: number; declared: string[]; nodeFull: boolean }
   | { t: "compiled"; seq: number; ok: false; error: ErrorContent }
   | { t: "completed"; seq: number; matches: string[]; start: number; end: number; types: { text: string; type: string; start: number; end: number; signature: string }[] }
   | { t: "inspected"; seq: number; found: boolean; text: string }

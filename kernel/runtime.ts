@@ -434,6 +434,11 @@ export class Runtime {
       case "comm_close":
         this.guard(() => this.comms.remoteClose(msg.comm_id, msg.data));
         break;
+      case "trim":
+        // The type checker was released (lang-link.ts): give its pages back now.
+        this.trimmedRss = 0;
+        if (!this.running) this.trim();
+        break;
       case "shutdown":
         this.streams.flush();
         this.post({ t: "shutdown_ack" });
