@@ -19,11 +19,29 @@ export function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "gradbook");
 }
 
-/** The cache file for a module file: a new one whenever the module or Node changes. */
+/**
+ * The cache file for a module file: `NAME-WHERE-VERSION.v8cache`, a new one whenever the module
+ * or Node changes. WHERE (the module's path) keeps the caches of two checkouts apart, so each
+ * replaces only its own.
+ */
 export function cacheFileFor(file: string, dir = cacheDir()): string {
   const stat = fs.statSync(file);
-  const key = createHash("sha256").update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`).digest("hex").slice(0, 16);
-  return path.join(dir, `${path.basename(file, ".js")}-${key}.v8cache`);
+  const hash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 12);
+  return path.join(dir, `${cachePrefix(file)}${hash(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`)}.v8cache`);
+}
+
+/** What every cache of this module file, at this path, starts with. */
+function cachePrefix(file: string): string {
+  return `${path.basename(file, ".js")}-${createHash("sha256").update(file).digest("hex").slice(0, 12)}-`;
+}
+
+/** A file not touched for an hour (a write that nobody finishes any more). */
+function isOld(file: string): boolean {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs > 3600_000;
+  } catch {
+    return false;
+  }
 }
 
 export interface CachedLoad<T> {
@@ -88,9 +106,13 @@ export function requireWithCodeCache<T>(id: string, dir = cacheDir()): CachedLoa
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, script.createCachedData());
         fs.renameSync(tmp, cacheFile);
-        // Caches of an earlier version of the module are dead weight.
-        const prefix = `${path.basename(file, ".js")}-`;
-        for (const f of fs.readdirSync(dir)) if (f.startsWith(prefix) && f.endsWith(".v8cache") && path.join(dir, f) !== cacheFile) fs.rmSync(path.join(dir, f), { force: true });
+        // Caches of an earlier version of the module at this path are dead weight, and so are
+        // writes a killed process left behind. Other checkouts' caches stay.
+        const prefix = cachePrefix(file);
+        for (const f of fs.readdirSync(dir)) {
+          const stale = f.endsWith(".v8cache") ? path.join(dir, f) !== cacheFile : f.endsWith(".tmp") && f !== path.basename(tmp) && isOld(path.join(dir, f));
+          if (f.startsWith(prefix) && stale) fs.rmSync(path.join(dir, f), { force: true });
+        }
         return cacheFile;
       } catch {
         return null;

@@ -60,4 +60,35 @@ describe("requireWithCodeCache", () => {
     expect(r.save()).toBeNull();
     delete require.cache[file];
   });
+
+  it("keeps the caches of two checkouts apart and replaces only an old version of its own", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gb-cc-"));
+    const cacheDir = path.join(dir, "cache");
+    const a = path.join(dir, "a", "typescript.js");
+    const b = path.join(dir, "b", "typescript.js");
+    for (const f of [a, b]) {
+      fs.mkdirSync(path.dirname(f));
+      fs.writeFileSync(f, `exports.where = ${JSON.stringify(f)};\n`);
+    }
+    const load = (f: string) => {
+      const r = requireWithCodeCache<{ where: string }>(f, cacheDir);
+      r.save();
+      delete require.cache[f];
+      return r;
+    };
+    const cacheA = path.basename(cacheFileFor(a, cacheDir));
+    load(a);
+    load(b);
+    // Both checkouts keep a cache: neither one's save removed the other's.
+    expect(fs.readdirSync(cacheDir).sort()).toEqual([cacheA, path.basename(cacheFileFor(b, cacheDir))].sort());
+    expect(load(a).cache).toBe("hit");
+    // A new version of a's module: its old cache goes, b's stays.
+    fs.writeFileSync(a, `exports.where = "a, version 2";\n`);
+    fs.utimesSync(a, new Date(), new Date(Date.now() + 5000));
+    expect(load(a).cache).toBe("miss");
+    const left = fs.readdirSync(cacheDir);
+    expect(left).not.toContain(cacheA);
+    expect(left).toContain(path.basename(cacheFileFor(b, cacheDir)));
+    expect(left).toHaveLength(2);
+  });
 });
