@@ -3,6 +3,11 @@
 has; `systemd-run` is not needed), as on mybinder.org, and the kernels are kept alive so that the
 memory of every lecture opened in one session can be added up at the end.
 
+A reader spends minutes on a lecture, so the kernels behind them sit idle and release their type
+checker (kernel/lang-link.ts, after GRADBOOK_CHECKER_IDLE_S, 120 s by default). The tests cannot
+wait minutes per lecture: their kernels get IDLE_S seconds instead, and the total is read once
+every kernel has been idle that long.
+
 Where cgroups cannot be made (not root, read-only /sys/fs/cgroup), kernels still run pinned and
 their peak is read from /proc (VmHWM); the 2 GiB cap is then not enforced, and the report says so.
 """
@@ -16,6 +21,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
 CAP_BYTES = 2 * 1024**3
+IDLE_S = 3
 V1 = pathlib.Path("/sys/fs/cgroup/memory")
 V2 = pathlib.Path("/sys/fs/cgroup")
 
@@ -55,7 +61,7 @@ class Sandbox:
             cg.mkdir()
             (cg / "memory.max").write_text(str(CAP_BYTES))
         km = KernelManager(kernel_name="gradbook-binder", kernel_spec_manager=self.ksm)
-        env = {**os.environ, "GRADBOOK_TEST_CGROUP": str(cg) if cg else ""}
+        env = {**os.environ, "GRADBOOK_TEST_CGROUP": str(cg) if cg else "", "GRADBOOK_CHECKER_IDLE_S": str(IDLE_S)}
         km.start_kernel(cwd=str(cwd), env=env)
         self.kernels[name] = (km, cg)
         return km
@@ -102,6 +108,38 @@ class Sandbox:
                         import time
                         time.sleep(0.1)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def jupyter_server_bytes():
+    """Resident memory of Debian's Jupyter server once it answers, or None where there is none."""
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = tempfile.mkdtemp(prefix="gradbook-budget-server-")
+    proc = subprocess.Popen(["/usr/bin/python3", "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={port}",
+                             "--ServerApp.token=budget", f"--ServerApp.root_dir={root}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "JUPYTER_RUNTIME_DIR": root})
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                return None
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token=budget", timeout=2).read()
+                # Its kernels list and sessions, as a front end asks when it opens.
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernels?token=budget", timeout=2).read()
+                return _proc_kb(proc.pid, "VmRSS") * 1024
+            except OSError:
+                time.sleep(0.2)
+        return None
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _proc_kb(pid, field):
