@@ -21,8 +21,9 @@ export function cacheDir(): string {
 
 /**
  * The cache file for a module file: `NAME-WHERE-VERSION.v8cache`, a new one whenever the module
- * or Node changes. WHERE (the module's path) keeps the caches of two checkouts apart, so each
- * replaces only its own.
+ * or Node changes. WHERE (the module's path and Node's flags) keeps the caches of two checkouts
+ * apart, so each replaces only its own; V8 rejects a cache made under other flags (the grader's
+ * kernels run with a heap limit), so those get their own too.
  */
 export function cacheFileFor(file: string, dir = cacheDir()): string {
   const stat = fs.statSync(file);
@@ -30,9 +31,9 @@ export function cacheFileFor(file: string, dir = cacheDir()): string {
   return path.join(dir, `${cachePrefix(file)}${hash(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`)}.v8cache`);
 }
 
-/** What every cache of this module file, at this path, starts with. */
+/** What every cache of this module file, at this path and under these flags, starts with. */
 function cachePrefix(file: string): string {
-  return `${path.basename(file, ".js")}-${createHash("sha256").update(file).digest("hex").slice(0, 12)}-`;
+  return `${path.basename(file, ".js")}-${createHash("sha256").update(`${file}\0${process.execArgv.join(" ")}`).digest("hex").slice(0, 12)}-`;
 }
 
 /** A file not touched for an hour (a write that nobody finishes any more). */
