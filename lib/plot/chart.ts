@@ -9,6 +9,7 @@
  * library into every session and its cold start must stay fast.
  */
 import type { MimeBundle } from "../display";
+import { encodeChartPNG } from "./png";
 
 /** The `$schema` of every spec: JupyterLab 4 registers Vega-Lite v3 to v5 only. */
 export const VEGALITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
@@ -155,7 +156,18 @@ export function renderSVG(spec: VegaLiteSpec): string {
   const renderer = new vega.SVGStringRenderer(view.loader());
   const svg = renderer.initialize(null, width, height, origin, 1).background(view.background()).render(view._scenegraph.root).svg();
   if (typeof svg !== "string" || !svg.startsWith("<svg")) throw new Error("plot: the SVG renderer produced no output");
-  return svg;
+  return roundCoordinates(svg);
+}
+
+/**
+ * Rounds the numbers of geometric attributes (path data, transforms, positions, sizes) to
+ * hundredths of a pixel: vega writes them with up to 17 digits (56.666666666666664). Text
+ * (titles, labels) and descriptions (aria-label, with the data's values) are left as they are.
+ */
+export function roundCoordinates(svg: string): string {
+  return svg.replace(/ (d|transform|x|y|x1|x2|y1|y2|cx|cy|r|width|height|points)="([^"]*)"/g, (attr, name: string, value: string) =>
+    /\d\.\d{3}/.test(value) ? ` ${name}="${value.replace(/-?\d+\.\d{3,}(?:e-?\d+)?/g, (num) => String(Math.round(Number(num) * 100) / 100))}"` : attr,
+  );
 }
 
 /**
@@ -177,9 +189,9 @@ function fillImages(node: unknown): void {
   if (Array.isArray(n.items)) for (const child of n.items) fillImages(child);
 }
 
-let Resvg: (new (svg: string, opts: unknown) => { render(): { asPng(): Buffer } }) | null = null;
+let Resvg: (new (svg: string, opts: unknown) => { render(): { width: number; height: number; pixels: Buffer } }) | null = null;
 
-/** Renders an SVG document to a base64 PNG with resvg and the system fonts. */
+/** Renders an SVG document to a base64 PNG with resvg and the system fonts, palette-encoded where that is faithful (png.ts). */
 export function renderPNG(svg: string, zoom = 2): string {
   if (!Resvg) Resvg = require("@resvg/resvg-js").Resvg;
   const r = new Resvg!(svg, {
@@ -187,5 +199,6 @@ export function renderPNG(svg: string, zoom = 2): string {
     fitTo: { mode: "zoom", value: zoom },
     background: "white",
   });
-  return r.render().asPng().toString("base64");
+  const img = r.render();
+  return encodeChartPNG(img.width, img.height, img.pixels).toString("base64");
 }

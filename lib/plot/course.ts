@@ -55,16 +55,19 @@ export function activationCurves(xs: unknown, activations: ActivationFn[] = ACTI
  */
 export function plotActivations(xs: unknown = evenly(-3, 3, 100), options: { columns?: number; activations?: ActivationFn[] } = {}): Chart {
   const curves = activationCurves(xs, options.activations);
-  const values: { activation: string; x: number; y: number; curve: string }[] = [];
-  for (const c of curves) {
-    c.x.forEach((x, i) => {
-      values.push({ activation: c.name, x, y: round(c.value[i]), curve: "f(x)" });
-      values.push({ activation: c.name, x, y: round(c.derivative[i]), curve: "f′(x) (autodiff)" });
-    });
-  }
+  // One row per activation with its curves as arrays, expanded by the chart's own transforms:
+  // a point per row would repeat the activation's name and the curve's label 1,600 times and
+  // make the spec five times larger. Values keep the 4 significant digits a 130-pixel panel
+  // can show at most.
+  const values = curves.map((c) => ({ activation: c.name, x: c.x.map(shown), f: c.value.map(shown), d: c.derivative.map(shown) }));
   const spec: VegaLiteSpec = {
     title: "Activation functions and their derivatives",
     data: { values },
+    transform: [
+      { flatten: ["x", "f", "d"] },
+      { fold: ["f", "d"], as: ["curve", "y"] },
+      { calculate: `datum.curve === 'f' ? '${F_LABEL}' : '${DF_LABEL}'`, as: "curve" },
+    ],
     facet: { field: "activation", type: "nominal", title: null, sort: curves.map((c) => c.name), header: { labelFontWeight: "bold" } },
     columns: options.columns ?? 4,
     spec: {
@@ -82,6 +85,14 @@ export function plotActivations(xs: unknown = evenly(-3, 3, 100), options: { col
     config: { legend: { orient: "top" } },
   };
   return new Chart(spec, `activations with derivatives: ${curves.map((c) => c.name).join(", ")}`);
+}
+
+const F_LABEL = "f(x)";
+const DF_LABEL = "f′(x) (autodiff)";
+
+/** A value rounded to 4 significant digits (what a chart panel can show), exact zeros kept. */
+function shown(v: number): number {
+  return Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(4)) : v;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * and the PNG header.
  */
 import { Resvg } from "@resvg/resvg-js";
-import { inflateSync } from "zlib";
+import { decodePNG as decodeAnyPNG } from "../../lib/data/png";
 
 /** Throws unless `svg` is well-formed XML as far as tags go (every tag closed, in order). */
 export function assertWellFormedSVG(svg: string): void {
@@ -62,28 +62,14 @@ export function svgSize(svg: string): { width: number; height: number } {
   return { width: Number(m[1]), height: Number(m[2]) };
 }
 
-/**
- * Decodes a PNG written by lib/plot/png.ts (8-bit gray or RGB, filter "none" on every row), from
- * base64 or a data URL, so tests can look at pixels.
- */
+/** Decodes a PNG (base64 or a data URL) with the library's decoder, so tests can look at pixels. */
 export function decodePNG(input: string) {
-  const b = Buffer.from(input.replace(/^data:image\/png;base64,/, ""), "base64");
-  const { width, height } = pngSize(b.toString("base64"));
-  const channels = b[25] === 2 ? 3 : 1;
-  const idat: Buffer[] = [];
-  for (let off = 8; off < b.length;) {
-    const len = b.readUInt32BE(off), type = b.toString("ascii", off + 4, off + 8);
-    if (type === "IDAT") idat.push(b.subarray(off + 8, off + 8 + len));
-    off += 12 + len;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * channels + 1;
+  const img = decodeAnyPNG(Buffer.from(input.replace(/^data:image\/png;base64,/, ""), "base64"));
   return {
-    width, height, channels,
+    width: img.width, height: img.height, channels: img.channels,
     pixel(x: number, y: number): number[] {
-      if (raw[y * stride] !== 0) throw new Error("decodePNG: only filter type 0 is supported");
-      const o = y * stride + 1 + x * channels;
-      return Array.from(raw.subarray(o, o + channels));
+      const o = (y * img.width + x) * img.channels;
+      return Array.from(img.pixels.subarray(o, o + img.channels));
     },
   };
 }
