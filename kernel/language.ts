@@ -14,6 +14,7 @@ import * as path from "path";
 import { PACKAGE_ROOT } from "./paths";
 import type { ErrorContent, LangRestore, PreludeInfo } from "./messages";
 import { CellSyntaxErrorList, convertCell, Converted } from "./convert";
+import { bundleDeclarations } from "./dts-bundle";
 
 
 /** Diagnostics that are artefacts of modelling cells as modules, not mistakes in the cell. */
@@ -31,7 +32,12 @@ const IGNORED_CODES = new Set([
  */
 export const KERNEL_GLOBALS = fs.readFileSync(path.join(PACKAGE_ROOT, "types", "session.d.ts"), "utf8");
 
-const ROOTS = ["globals", "node_light", "check", "complete", "inspect", "prelude_probe"] as const;
+const ROOTS = ["globals", "node_light", "library", "check", "complete", "inspect", "prelude_probe"] as const;
+
+/** The library's compiled declarations, which the checker reads as one file (dts-bundle.ts). */
+const LIBRARY_DIR = path.join(PACKAGE_ROOT, "dist", "lib");
+/** The module cells import the library's names from when its declarations are bundled. */
+const LIBRARY_MODULE = "gradbook/lib/index";
 
 /**
  * The part of `@types/node` a cell needs when it imports nothing: the files that declare the
@@ -78,6 +84,11 @@ export interface LanguageOptions {
    */
   nodeTypes?: "light" | "full";
   cwd?: string;
+  /**
+   * Read the library's declarations as one bundled file (default true; $GRADBOOK_DTS_BUNDLE=0
+   * reads its 122 files, as tsc would).
+   */
+  bundleLibrary?: boolean;
 }
 
 interface CellFile {
@@ -105,6 +116,8 @@ export class CellLanguage {
   /** Whether cells see all of `@types/node` rather than its global part. */
   private nodeFull: boolean;
   private nodeIdentifiers: Set<string> | null = null;
+  /** Whether the library's declarations are the bundle (then "gradbook" names its module). */
+  private readonly libraryBundled: boolean;
 
   constructor(opts: LanguageOptions = {}) {
     this.cwd = opts.cwd ?? process.cwd();
@@ -131,6 +144,9 @@ export class CellLanguage {
       paths: { gradbook: [path.join(PACKAGE_ROOT, "dist", "lib", "index")], "*": [path.join(PACKAGE_ROOT, "node_modules", "*"), path.join(PACKAGE_ROOT, "node_modules", "@types", "*")] },
     };
     this.setFile(this.globalsFile, KERNEL_GLOBALS);
+    const bundle = (opts.bundleLibrary ?? process.env.GRADBOOK_DTS_BUNDLE !== "0") ? bundleDeclarations(LIBRARY_DIR) : null;
+    this.libraryBundled = bundle !== null;
+    if (bundle !== null) this.setFile(this.rootFile("library"), bundle);
     if (this.nodeTypesDir && !this.nodeFull) {
       const refs = NODE_LIGHT_FILES.map((f) => path.join(this.nodeTypesDir!, f)).filter((f) => fs.existsSync(f));
       this.setFile(this.rootFile("node_light"), refs.map((f) => `/// <reference path=${JSON.stringify(f)} />\n`).join(""));
@@ -186,6 +202,9 @@ export class CellLanguage {
         const key = `${path.dirname(containingFile)}\0${name}`;
         let r = resolved.get(key);
         if (r) return r;
+        // The bundle declares these modules: left unresolved, they are its ambient ones (the
+        // package's own name would otherwise resolve to dist/lib's files, a second copy).
+        if (this.libraryBundled && (name === "gradbook" || name.startsWith("gradbook/lib/"))) return { resolvedModule: undefined };
         const cell = /^\.\/__cell_\d+__$/.test(name) ? path.join(this.cwd, `${name.slice(2)}.ts`) : null;
         r = cell
           ? { resolvedModule: { resolvedFileName: cell, extension: ts.Extension.Ts, isExternalLibraryImport: false } }
@@ -271,7 +290,10 @@ export class CellLanguage {
   }
 
   private rootFile(kind: (typeof ROOTS)[number]): string {
-    return kind === "globals" ? this.globalsFile : path.join(this.cwd, `__${kind}__.ts`);
+    if (kind === "globals") return this.globalsFile;
+    // A declaration file, so that it is read as one (skipLibCheck) and never checked itself.
+    if (kind === "library") return path.join(this.cwd, "__gradbook_library__.d.ts");
+    return path.join(this.cwd, `__${kind}__.ts`);
   }
 
   private cellFile(id: number | string): string {
@@ -339,7 +361,8 @@ export class CellLanguage {
    * Makes the prelude's exports (values and types) known to every later cell. A different
    * module, or none (the runtime could not load it), replaces what an earlier call set.
    */
-  setPrelude(info: PreludeInfo): void {
+  setPrelude(given: PreludeInfo): void {
+    const info = { ...given, module: this.checkedModule(given.module) };
     if (this.preludeModule === info.module) return;
     if (this.preludeModule) {
       for (const [n, m] of this.owners) if (m === this.preludeModule) this.owners.delete(n);
@@ -367,6 +390,12 @@ export class CellLanguage {
     for (const n of names) if (isImportableName(n) && !this.owners.has(n)) this.owners.set(n, info.module);
     this.preludeModule = info.module;
     this.checkCache.clear();
+  }
+
+  /** The module the checker imports for a prelude the runtime loaded: the bundle's, for the library. */
+  private checkedModule(module: string | null): string | null {
+    if (!module || !this.libraryBundled) return module;
+    return path.resolve(module).replace(/\.(c?js|d\.ts|ts)$/, "") === path.join(LIBRARY_DIR, "index") ? LIBRARY_MODULE : module;
   }
 
   /** Names declared at the top level of a cell (values, types, imports), with how each is bound. */

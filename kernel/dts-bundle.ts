@@ -1,0 +1,64 @@
+/**
+ * The library's declarations as one file for the type checker: every `dist/lib/**\/*.d.ts` as an
+ * ambient module `gradbook/lib/<path>` (relative imports rewritten to those names), and
+ * `gradbook` itself re-exporting `gradbook/lib/index`.
+ *
+ * The checker builds a new program for every cell, and part of that work is per file: versions,
+ * module resolutions, the reuse of the previous program's structure. The library is 122 of
+ * the program's 190 files; as one file, a cell's check does less of it, and the first check
+ * resolves no imports across the library's folders. The file is made in memory when the
+ * language thread starts (a few milliseconds), from the declarations tsc emitted, so it can
+ * never be older than them.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** The ambient module name of a declaration file under `libDir` (`gradbook/lib/nn/index`). */
+export function moduleNameOf(libDir: string, file: string): string {
+  return "gradbook/lib/" + path.relative(libDir, file).replace(/\\/g, "/").replace(/\.d\.ts$/, "");
+}
+
+function declarationFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const f = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...declarationFiles(f));
+    else if (e.name.endsWith(".d.ts")) out.push(f);
+  }
+  return out.sort();
+}
+
+/**
+ * The bundle's text, or null when `libDir` has no `index.d.ts` (the library is not built).
+ * A relative specifier names a file (`./tensor` → tensor.d.ts) or a folder (`./nn` →
+ * nn/index.d.ts), as Node resolves them.
+ */
+export function bundleDeclarations(libDir: string): string | null {
+  if (!fs.existsSync(path.join(libDir, "index.d.ts"))) return null;
+  const files = declarationFiles(libDir);
+  const known = new Set(files);
+  const target = (from: string, spec: string): string | null => {
+    const base = path.resolve(path.dirname(from), spec);
+    for (const f of [`${base}.d.ts`, path.join(base, "index.d.ts")]) if (known.has(f)) return moduleNameOf(libDir, f);
+    return null;
+  };
+  const references = new Set<string>();
+  let body = "";
+  for (const f of files) {
+    let text = fs.readFileSync(f, "utf8");
+    text = text.replace(/^\/\/\/ <reference [^\n]*\n/gm, (line) => {
+      references.add(line);
+      return "";
+    });
+    // Relative specifiers become the modules' names; an unknown one is left as it was.
+    text = text.replace(/((?:from|import\()\s*)"(\.\.?\/[^"]*)"/g, (m, head: string, spec: string) => {
+      const name = target(f, spec);
+      return name ? `${head}"${name}"` : m;
+    });
+    // Inside an ambient module everything is already ambient: `declare` would be an error
+    // (`declare global { }` is written `global { }` there).
+    text = text.replace(/^(\s*(?:export\s+)?(?:default\s+)?)declare\s+(?=(?:abstract\s+)?(?:const|let|var|function|class|enum|namespace|module|type|interface|global)\b)/gm, "$1");
+    body += `declare module ${JSON.stringify(moduleNameOf(libDir, f))} {\n${text}\n}\n`;
+  }
+  return `${[...references].join("")}${body}declare module "gradbook" {\n    export * from "gradbook/lib/index";\n}\n`;
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as ts from "typescript";
+import { bundleDeclarations, moduleNameOf } from "../../kernel/dts-bundle";
+import { CellLanguage } from "../../kernel/language";
+import { PACKAGE_ROOT } from "../../kernel/paths";
+
+const LIB = path.join(PACKAGE_ROOT, "dist", "lib");
+
+/** Every diagnostic of a program made of `files` (declaration files checked too). */
+function diagnostics(files: string[], extra: Record<string, string> = {}): string[] {
+  const options: ts.CompilerOptions = {
+    strict: false, noEmit: true, skipLibCheck: false, target: ts.ScriptTarget.ES2022, lib: ["lib.es2023.d.ts"],
+    module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, types: ["node"],
+    typeRoots: [path.join(PACKAGE_ROOT, "node_modules", "@types")],
+  };
+  const host = ts.createCompilerHost(options);
+  const read = host.readFile.bind(host);
+  host.readFile = (f) => extra[f] ?? read(f);
+  const exists = host.fileExists.bind(host);
+  host.fileExists = (f) => f in extra || exists(f);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (f, v) => (f in extra ? ts.createSourceFile(f, extra[f], v) : getSourceFile(f, v));
+  const program = ts.createProgram([...files, ...Object.keys(extra)], options, host);
+  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? path.basename(d.file.fileName) : ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+}
+
+describe("the library's declarations as one file", () => {
+  const bundle = bundleDeclarations(LIB)!;
+
+  it("declares every declaration file as a module, with no relative specifier left", () => {
+    const files: string[] = [];
+    const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith(".d.ts") && files.push(path.join(d, e.name))));
+    walk(LIB);
+    const declared = [...bundle.matchAll(/^declare module "([^"]+)" \{$/gm)].map((m) => m[1]);
+    expect(declared.sort()).toEqual([...files.map((f) => moduleNameOf(LIB, f)), "gradbook"].sort());
+    // (Doc comments' examples may show relative imports; code has none left.)
+    const code = bundle.split("\n").filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l));
+    expect(code.filter((l) => /(from|import\()\s*"\.\.?\//.test(l))).toEqual([]);
+  });
+
+  it("type-checks cleanly, and gives a cell the same types as the separate files", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gb-bundle-"));
+    const bundleFile = path.join(dir, "bundle.d.ts");
+    const cell = path.join(dir, "cell.ts");
+    const code = 'import { tensor, nn, optim, Tensor } from "gradbook";\nconst t: Tensor = tensor([1, 2]).mul(2);\nconst m = new nn.Sequential([new nn.Dense(1)]);\nnew optim.SGD(m.parameters(), { lr: 0.1 });\nconst wrong: string = t.shape;\n';
+    const got = diagnostics([], { [bundleFile]: bundle, [cell]: code });
+    expect(got).toEqual(["cell.ts: Type 'number[]' is not assignable to type 'string'."]);
+  }, 60_000);
+
+  it("rewrites folder imports, strips nested `declare` (global blocks too) and hoists references", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gb-bundle-"));
+    fs.mkdirSync(path.join(dir, "nn"));
+    fs.writeFileSync(path.join(dir, "index.d.ts"), '/// <reference types="node" />\nexport * as nn from "./nn";\nexport { Box } from "./box";\nexport declare const version: string;\n');
+    fs.writeFileSync(path.join(dir, "box.d.ts"), 'export declare class Box { size: import("./nn").Size }\ndeclare global { interface BoxRegistry { n: number } }\n');
+    fs.writeFileSync(path.join(dir, "nn", "index.d.ts"), "export type Size = number;\nexport declare function dense(n: Size): void;\n");
+    const text = bundleDeclarations(dir)!;
+    expect(text.startsWith('/// <reference types="node" />\ndeclare module "gradbook/lib/box" {')).toBe(true);
+    expect(text).toContain('export * as nn from "gradbook/lib/nn/index";');
+    expect(text).toContain('size: import("gradbook/lib/nn/index").Size');
+    expect(text).toContain("export class Box");
+    expect(text).toContain("export function dense(n: Size): void;");
+    expect(text).toMatch(/^global \{/m);
+    const cell = path.join(dir, "cell.ts");
+    const got = diagnostics([], {
+      [path.join(dir, "all.d.ts")]: text,
+      [cell]: 'import { nn, Box, version } from "gradbook";\nconst b: Box = new Box();\nconst s: nn.Size = b.size;\nconst r: BoxRegistry = { n: s };\nconst v: number = version;\n',
+    });
+    expect(got).toEqual(["cell.ts: Type 'string' is not assignable to type 'number'."]);
+  });
+
+  it("is what the kernel's checker reads, with the same verdicts as the separate files", () => {
+    const cells = [
+      "const t = tensor([[1, 2], [3, 4]])",
+      "const model = new nn.Sequential([new nn.Dense(3), new nn.ReLU()])",
+      "const y: Tensor = model.call(t)",
+      "const n: string = t.shape",
+      "plot.lineChart([1, 2, 3])",
+      'import { zeros } from "gradbook"\nzeros([2]).sum().item()',
+    ];
+    const verdicts = (bundleLibrary: boolean) => {
+      const lang = new CellLanguage({ cwd: fs.mkdtempSync(path.join(os.tmpdir(), "gb-bundle-")), bundleLibrary });
+      lang.setPrelude({ module: path.join(LIB, "index"), names: [] });
+      return cells.map((c, i) => {
+        const r = lang.compile(i, c);
+        if (r.ok) lang.commit(i);
+        return r.ok ? "ok" : r.error.evalue;
+      });
+    };
+    const bundled = verdicts(true);
+    expect(bundled).toEqual(verdicts(false));
+    expect(bundled.filter((v) => v !== "ok")).toEqual(["line 1, column 7: Type 'number[]' is not assignable to type 'string'. (TS2322)"]);
+  }, 120_000);
+});
