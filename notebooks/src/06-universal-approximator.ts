@@ -41,6 +41,20 @@ plot.plotSteps([plot.NN(1, 0), plot.NN(10, 0), plot.NN(100, 0), plot.NN(1000, 0)
 // %% id="cell-06"
 plot.plotSteps([plot.NN(1, 0), plot.NN(1, 10), plot.NN(1, 20), plot.NN(1, 30)])
 
+// %% [markdown] id="neuron-sliders-md"
+// Move both yourself: the left panel is the neuron $\max(0, Wx + b)$, the right one the step it
+// makes with a second neuron one unit lower (built in the next section).
+
+// %% id="neuron-sliders"
+const neuronExplorer = widgets.interactive(({ W, b }) => {
+  console.log(`corner at x = -b/W = ${(-b / W).toFixed(2)}, ramp width 1/W = ${(1 / W).toFixed(2)}`);
+  return plot.plotSteps([plot.NN(W, b)], { xRange: [-10, 10] });
+}, {
+  W: new widgets.FloatSlider({ value: 1, min: 0.25, max: 10, step: 0.25, description: "W" }),
+  b: new widgets.FloatSlider({ value: 0, min: -10, max: 10, step: 0.5, description: "b" }),
+});
+neuronExplorer
+
 // %% [markdown] id="cell-07"
 // ## A step from two neurons
 //
@@ -57,6 +71,48 @@ function step(x: Tensor, c: number, K = 1000): Tensor {
   return a.call(x).sub(bNeuron.call(x));
 }
 step(tensor([[-1], [0.4999], [0.5], [0.5005], [0.6], [2]]), 0.5)
+
+// %% [markdown] id="sigmoid-bump-md"
+// ### A bump from two sigmoids
+//
+// A sigmoid unit is a step already: $\sigma(K(x - a))$ is near 0 left of $a$ and near 1 right of
+// it, and the larger the steepness $K$, the sharper the change. Subtract a second one at
+// $a + \text{width}$ and scale by a height $h$:
+// $$\text{bump}(x) = h\,\big(\sigma(K(x - a)) - \sigma(K(x - a - \text{width}))\big).$$
+// It approximates a box of height $h$ on $[a, a + \text{width}]$. Move the sliders: the box is the
+// target, the printed number is the mean gap between it and the bump over the plotted range.
+
+// %% id="sigmoid-bump"
+const xs = linspace(-3, 3, 601);
+function sigmoidBump(x: Tensor, position: number, width: number, height: number, K: number): Tensor {
+  const left = x.sub(position).mul(K).sigmoid(), right = x.sub(position + width).mul(K).sigmoid();
+  return left.sub(right).mul(height);
+}
+function box(x: Tensor, position: number, width: number, height: number): Tensor {
+  return x.ge(position).float().sub(x.gt(position + width).float()).mul(height);
+}
+const bumpError = (position: number, width: number, height: number, K: number) =>
+  sigmoidBump(xs, position, width, height, K).sub(box(xs, position, width, height)).abs().mean().item();
+const bumpExplorer = widgets.interactive(({ position, width, height, K }) => {
+  console.log(`mean |bump − box| = ${bumpError(position, width, height, K).toFixed(4)}`);
+  return plot.lineChart({
+    "box (target)": box(xs, position, width, height),
+    "h·σ(K(x − a))": xs.sub(position).mul(K).sigmoid().mul(height),
+    "h·σ(K(x − a − width))": xs.sub(position + width).mul(K).sigmoid().mul(height),
+    "bump (their difference)": sigmoidBump(xs, position, width, height, K),
+  }, { x: xs, title: `A bump from two sigmoids, K = ${K.toFixed(1)}`, xLabel: "x", yLabel: "y", points: false });
+}, {
+  position: new widgets.FloatSlider({ value: -0.5, min: -2.5, max: 2, step: 0.1, description: "position a" }),
+  width: new widgets.FloatSlider({ value: 1, min: 0.2, max: 3, step: 0.1, description: "width" }),
+  height: new widgets.FloatSlider({ value: 1, min: -2, max: 2, step: 0.1, description: "height h" }),
+  K: new widgets.FloatLogSlider({ value: 10, min: 0, max: 3, step: 0.1, description: "steepness K" }),
+});
+bumpExplorer
+
+// %% [markdown] id="sigmoid-bump-after"
+// With $K$ around 1 the bump is a soft hill; by $K = 100$ it is hard to tell from the box except
+// within a few multiples of $1/K$ of its edges. A row of such bumps, each with its own height, draws any curve,
+// the same construction as the ReLU steps below.
 
 // %% [markdown] id="cell-09"
 // ## Fitting a training set with steps
@@ -154,7 +210,8 @@ plot.lineChart({ "learned by gradient descent": yHat, "built by hand": curve, "s
 // ## Exercises
 //
 // 1. Lower the slope `K` passed to `stepNetwork` to 5. What happens between the training points, and at them?
-// 2. Build a step out of two **sigmoid** units instead of ReLUs. How steep must they be to look like a step?
+// 2. With the bump sliders, find how steep the sigmoids must be for the mean gap to fall below 0.01.
+//    Does the answer change with the width or the height? Explain from the formula.
 // 3. Use 40 samples instead of 12. Does the staircase look more like $\sin x$? What does that cost in units?
 // 4. Train the second network on the raw inputs (`X = xTrain.reshape(-1, 1)`). Compare the final
 //    loss and the curve with the centred version, and explain the difference.
