@@ -400,7 +400,7 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
 
     // JupyterLab drops a completion reply that takes longer than its provider timeout (1 s by
     // default) without a word; the first completion of a session waits for the kernel's language
-    // warm-up, so the course's JupyterLab waits 5 s (lab/settings/overrides.json).
+    // warm-up, so the course's JupyterLab waits 10 s (lab/settings/overrides.json).
     it("completes library members with Tab, listing them with their kinds", async () => {
       const typeAndTab = async (source: string) => {
         await page.evaluate((source) => {
