@@ -49,7 +49,10 @@ export interface PlaygroundOptions {
   seed?: number;
   /** Grid cells per axis of the boundary chart (default 40). */
   resolution?: number;
-  /** Least milliseconds between two redraws while training (default 250; 0 redraws after every step). */
+  /**
+   * Least milliseconds between two redraws while training (default 500; 0 redraws after every
+   * step). Each redraw replaces both charts in the browser, which must draw them in that time.
+   */
   frameMs?: number;
 }
 
@@ -157,7 +160,7 @@ export class Playground extends VBox {
     this.samples = checkInt("samples", options.samples ?? 200, 8, 5000);
     this.seed = options.seed ?? 0;
     this.resolution = checkInt("resolution", options.resolution ?? 40, 4, 200);
-    this.frameMs = options.frameMs ?? 250;
+    this.frameMs = options.frameMs ?? 500;
     this.loadData();
     this.rebuild();
 

@@ -47,6 +47,9 @@ describe("widgets.Playground", () => {
     expect(models.get(pg.reset.modelId)).toBe("ButtonModel");
     expect(models.get(pg.boundaryOut.modelId)).toBe("OutputModel");
     expect(pg.train.fullState()).toMatchObject({ value: false, description: "train", icon: "play" });
+    // ipywidgets 8's ToggleButton and its own style model.
+    const trainStyle = String(pg.train.fullState().style).replace("IPY_MODEL_", "");
+    expect(models.get(trainStyle)).toBe("ToggleButtonStyleModel");
     expect(pg.dataset.fullState()._options_labels).toEqual(["xor", "circles", "spirals", "moons"]);
     expect([pg.X.shape, pg.y.shape]).toEqual([[200, 2], [200, 1]]);
     // Dense(3, relu) then the output logit: 2·3 + 3 + 3·1 + 1 parameters.
