@@ -307,6 +307,9 @@ export class Playground extends VBox {
   private start(): void {
     if (this.loop) return;
     this.loop = (async () => {
+      // The body starts after `this.loop` is set, so that a failure in the first step (before
+      // any await) still clears it at the end.
+      await Promise.resolve();
       let last = Date.now();
       let failure: unknown = null;
       try {

@@ -115,6 +115,25 @@ describe("widgets.Playground", () => {
     pg.close();
   });
 
+  it("shows a failure of the training loop in its status line and releases the toggle", async () => {
+    const pg = new widgets.Playground({ dataset: "moons", frameMs: 0 });
+    await pg.run(3);
+    const call = pg.model.call.bind(pg.model);
+    let calls = 0;
+    pg.model.call = ((x: never) => {
+      if (++calls > 2) throw new RangeError("the network broke");
+      return call(x);
+    }) as typeof pg.model.call;
+    fromFrontEnd(pg.train, { value: true });
+    await until("the failure", () => !pg.playing);
+    expect(pg.status.value).toBe("training stopped: the network broke");
+    expect(pg.train.fullState()).toMatchObject({ value: false, description: "train" });
+    // One step (first call) and the status line's accuracy (second) went through; the redraw's
+    // boundary (third) failed, before the loop's first return to the event loop.
+    expect(pg.epoch).toBe(4);
+    pg.close();
+  });
+
   it("learns XOR with a hidden layer, and a network without one cannot (run() from code)", async () => {
     const deep = new widgets.Playground({ dataset: "xor", hiddenLayers: 1, units: 4, activation: "tanh", lr: 0.05 });
     await deep.run(150);
