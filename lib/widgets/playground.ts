@@ -255,6 +255,12 @@ export class Playground extends VBox {
     return lineChart(n ? ys : [NaN], { x: n ? x : [0], title: "training loss", xLabel: "epoch", yLabel: "loss", points: false, width: 300, height: 300 });
   }
 
+  /** Stops training and closes the playground's view. */
+  override close(): void {
+    if (this.train.value) this.train.value = false;
+    super.close();
+  }
+
   override toString(): string {
     return `Playground(${this.dataset.value}, ${this.describeNetwork()}, lr ${this.lr.value.toPrecision(2)}; ${this.statusText()})`;
   }
@@ -270,8 +276,6 @@ export class Playground extends VBox {
   }
 
   private loadData(): void {
-    this.X?.dispose?.();
-    this.y?.dispose?.();
     const d = makeDataset(this.dataset.value, this.samples, this.seed);
     this.X = d.X;
     this.y = d.y;

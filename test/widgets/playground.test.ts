@@ -87,7 +87,11 @@ describe("widgets.Playground", () => {
     expect(pg.train.fullState()).toMatchObject({ value: false, description: "train", icon: "play" });
     expect(pg.losses[pg.epoch - 1]).toBeLessThan(pg.losses[0]);
     expect(pg.status.value).toMatch(new RegExp(`^epoch ${stoppedAt}, loss \\d\\.\\d{4}, accuracy \\d\\.\\d{3}$`));
+    // Closing it while it trains stops the training too.
+    fromFrontEnd(pg.train, { value: true });
+    expect(pg.playing).toBe(true);
     pg.close();
+    await until("the stop after close", () => !pg.playing);
   });
 
   it("starts a fresh network when the data set or the architecture changes, even mid-training", async () => {
