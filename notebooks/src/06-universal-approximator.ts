@@ -114,6 +114,32 @@ bumpExplorer
 // within a few multiples of $1/K$ of its edges. A row of such bumps, each with its own height, draws any curve,
 // the same construction as the ReLU steps below.
 
+// %% [markdown] id="bump-sum-md"
+// Cut $[0, 6]$ into $n$ equal pieces and stand a bump on each, as high as $\sin x$ at the
+// piece's middle. The sum is a staircase that follows the curve: more pieces make the stairs
+// finer, more steepness makes each stair sharper. The printed number is the mean gap to
+// $\sin x$ over $[0, 6]$. Sharper is not always closer: with many pieces, a moderate $K$
+// rounds the stairs off and follows the curve better than a very steep one.
+
+// %% id="bump-sum"
+const xsSine = linspace(0, 6, 601);
+function bumpSum(x: Tensor, n: number, K: number): Tensor {
+  const width = 6 / n;
+  let sum = zerosLike(x);
+  for (let i = 0; i < n; i++) sum = sum.add(sigmoidBump(x, i * width, width, Math.sin((i + 0.5) * width), K));
+  return sum;
+}
+const sineGap = (n: number, K: number) => bumpSum(xsSine, n, K).sub(xsSine.sin()).abs().mean().item();
+const sineExplorer = widgets.interactive(({ n, K }) => {
+  console.log(`${n} bumps (${2 * n} sigmoid units): mean |sum − sin x| = ${sineGap(n, K).toFixed(4)}`);
+  return plot.lineChart({ "sin x (target)": xsSine.sin(), [`sum of ${n} bumps`]: bumpSum(xsSine, n, K) },
+    { x: xsSine, title: `sin x from ${n} bumps, K = ${K.toFixed(1)}`, xLabel: "x", yLabel: "y", points: false });
+}, {
+  n: new widgets.IntSlider({ value: 6, min: 1, max: 40, description: "bumps n" }),
+  K: new widgets.FloatLogSlider({ value: 100, min: 0, max: 3, step: 0.1, description: "steepness K" }),
+});
+sineExplorer
+
 // %% [markdown] id="cell-09"
 // ## Fitting a training set with steps
 //

@@ -28,3 +28,19 @@
   const m = /mean \|bump − box\| = ([\d.]+)/.exec(shown);
   if (!m || !(Number(m[1]) < 0.01)) throw new Error(`06: at the steepest setting the widget should show a gap below 0.01, shown: ${JSON.stringify(shown)}`);
 }
+// Bumps on n pieces follow sin x ever more closely as n grows (steep sigmoids), a moderate
+// steepness rounds the stairs off and does better still, and the widget shows the gap.
+{
+  const gaps = [2, 5, 10, 20, 40].map((n) => sineGap(n, 1000));
+  for (let i = 1; i < gaps.length; i++) {
+    if (!(gaps[i] < gaps[i - 1])) throw new Error(`06: more bumps should follow sin x more closely, gaps ${gaps.map((g) => g.toFixed(4)).join(", ")}`);
+  }
+  if (!(gaps[gaps.length - 1] < 0.05)) throw new Error(`06: 40 steep bumps should stay within a mean 0.05 of sin x, got ${gaps[gaps.length - 1]}`);
+  const soft = sineGap(40, 10);
+  if (!(soft < gaps[gaps.length - 1])) throw new Error(`06: with 40 pieces, K = 10 should follow sin x more closely than K = 1000 (${soft} vs ${gaps[gaps.length - 1]})`);
+  sineExplorer.controls.n.value = 40;
+  sineExplorer.controls.K.value = 1000;
+  await sineExplorer.update();
+  const shown = sineExplorer.out.outputs.map((o) => (o.output_type === "stream" ? o.text : "")).join("");
+  if (!shown.includes(`40 bumps (80 sigmoid units): mean |sum − sin x| = ${gaps[gaps.length - 1].toFixed(4)}`)) throw new Error(`06: the widget should show the 40-bump gap, shown: ${JSON.stringify(shown)}`);
+}
