@@ -180,3 +180,5 @@ plot.decisionBoundary(model, cloud.X, cloud.y.reshape(-1), { title: "A learned t
 // 3. Build XNOR (1 when the inputs agree) by changing only the output layer of `xorNet`.
 // 4. Train the learned network with 2 hidden units instead of 4, with several seeds. Does it always succeed?
 // 5. Draw the hidden representation of the *learned* network (the first layer's outputs) for the cloud. Is it like the hand-built one?
+// 6. With the sliders at $w_1 = w_2 = 1$, find every bias $w_0$ for which the perceptron computes AND,
+//    and every one for OR. Compare with the argument at the top of the notebook.

@@ -111,11 +111,12 @@ bumpExplorer
 
 // %% [markdown] id="sigmoid-bump-after"
 // With $K$ around 1 the bump is a soft hill; by $K = 100$ it is hard to tell from the box except
-// within a few multiples of $1/K$ of its edges. A row of such bumps, each with its own height, draws any curve,
-// the same construction as the ReLU steps below.
+// within a few multiples of $1/K$ of its edges.
 
 // %% [markdown] id="bump-sum-md"
-// Cut $[0, 6]$ into $n$ equal pieces and stand a bump on each, as high as $\sin x$ at the
+// ### Many bumps, any curve
+//
+// A row of bumps, each with its own height, draws a curve. Cut $[0, 6]$ into $n$ equal pieces and stand a bump on each, as high as $\sin x$ at the
 // piece's middle. The sum is a staircase that follows the curve: more pieces make the stairs
 // finer, more steepness makes each stair sharper. The printed number is the mean gap to
 // $\sin x$ over $[0, 6]$. Sharper is not always closer: with many pieces, a moderate $K$
@@ -228,6 +229,8 @@ plot.lineChart({ "learned by gradient descent": yHat, "built by hand": curve, "s
 //
 // - One ReLU neuron $\max(0, Wx + b)$ is a ramp: $W$ sets its steepness, $b$ moves its corner to $-b/W$.
 // - Two neurons with nearby corners make a step of height 1 at any position.
+// - Two steep sigmoids make a bump of any position, width and height; bumps on $n$ pieces follow a
+//   curve such as $\sin x$ ever more closely as $n$ grows.
 // - $m$ steps feeding a linear output unit reproduce $m$ training pairs exactly: a one-hidden-layer
 //   ReLU network with $2m$ units is a universal approximator for one-dimensional data.
 // - Representing the training set is not the same as generalising from it; gradient descent finds a
@@ -241,5 +244,5 @@ plot.lineChart({ "learned by gradient descent": yHat, "built by hand": curve, "s
 // 3. Use 40 samples instead of 12. Does the staircase look more like $\sin x$? What does that cost in units?
 // 4. Train the second network on the raw inputs (`X = xTrain.reshape(-1, 1)`). Compare the final
 //    loss and the curve with the centred version, and explain the difference.
-// 5. Sketch how you would build a "bump" (1 on an interval, 0 elsewhere) from steps, and use bumps
-//    to approximate a function of **two** inputs. How many units does a grid of $k \times k$ bumps need?
+// 5. Build a bump in **two** inputs (1 on a square, 0 elsewhere) from sigmoid units of $x_1$ and
+//    $x_2$ and one more unit on top. How many units does a grid of $k \times k$ such bumps need?
