@@ -45,6 +45,7 @@ const STYLES: Record<string, State> = {
   LabelStyle: { background: null, description_width: "", font_family: null, font_size: null, font_style: null, font_variant: null, font_weight: null, text_color: null, text_decoration: null },
   HTMLStyle: { background: null, description_width: "", font_size: null, text_color: null },
   ToggleButtonsStyle: { button_width: "", description_width: "", font_weight: "" },
+  ToggleButtonStyle: { description_width: "", font_family: null, font_size: null, font_style: null, font_variant: null, font_weight: null, text_color: null, text_decoration: null },
   ProgressStyle: { bar_color: null, description_width: "" },
 };
 
@@ -109,7 +110,7 @@ defineAttributes(DOMWidget, ["layout", "tooltip", "tabbable"]);
 const STYLE_OF: Record<string, string> = {
   FloatSliderModel: "SliderStyle", IntSliderModel: "SliderStyle", FloatLogSliderModel: "SliderStyle",
   ButtonModel: "ButtonStyle", CheckboxModel: "CheckboxStyle", TextModel: "TextStyle", LabelModel: "LabelStyle",
-  HTMLModel: "HTMLStyle", ToggleButtonsModel: "ToggleButtonsStyle", FloatProgressModel: "ProgressStyle", IntProgressModel: "ProgressStyle",
+  HTMLModel: "HTMLStyle", ToggleButtonsModel: "ToggleButtonsStyle", ToggleButtonModel: "ToggleButtonStyle", FloatProgressModel: "ProgressStyle", IntProgressModel: "ProgressStyle",
 };
 
 export interface DescriptionOptions extends DOMWidgetOptions {
@@ -464,6 +465,27 @@ export class Button extends DOMWidget {
   }
 }
 defineAttributes(Button, ["description", "disabled", "icon", "button_style"]);
+
+export interface ToggleButtonOptions extends DescriptionOptions {
+  value?: boolean;
+  disabled?: boolean;
+  icon?: string;
+  button_style?: "primary" | "success" | "info" | "warning" | "danger" | "";
+}
+export interface ToggleButton extends Required<Omit<ToggleButtonOptions, "layout" | "style">> {}
+/**
+ * A button that stays pressed: its boolean `value` flips on every click (a train/pause switch).
+ *
+ * @example
+ * const run = new widgets.ToggleButton({ description: "train", icon: "play" });
+ * run.observe(({ new: on }) => console.log(on ? "training" : "paused"), "value");
+ */
+export class ToggleButton extends DOMWidget {
+  constructor(options: ToggleButtonOptions = {}) {
+    super(...describe(controlSpec("ToggleButton"), { value: false, disabled: false, icon: "", button_style: "" }, options as State));
+  }
+}
+defineAttributes(ToggleButton, ["value", "disabled", "icon", "button_style", "description"]);
 
 export interface TextOptions extends DescriptionOptions {
   value?: string;

@@ -13,14 +13,16 @@ export { Widget, WidgetError, liveWidgets, PROTOCOL_VERSION, WIDGET_VIEW_MIME } 
 export type { Change, Observer, State } from "./widget";
 export {
   Layout, Style, DOMWidget, FloatSlider, IntSlider, FloatLogSlider, FloatProgress, Play, Dropdown, ToggleButtons,
-  Checkbox, Button, Text, Label, HTML, HBox, VBox, GridBox, Link, jslink, jsdlink, link, dlink,
+  Checkbox, Button, ToggleButton, Text, Label, HTML, HBox, VBox, GridBox, Link, jslink, jsdlink, link, dlink,
 } from "./controls";
 export type {
   LayoutOptions, DOMWidgetOptions, DescriptionOptions, SliderOptions, FloatLogSliderOptions, FloatProgressOptions, PlayOptions,
-  SelectionOptions, ToggleButtonsOptions, CheckboxOptions, ButtonOptions, TextOptions, LabelOptions, BoxOptions, OptionList,
+  SelectionOptions, ToggleButtonsOptions, CheckboxOptions, ButtonOptions, ToggleButtonOptions, TextOptions, LabelOptions, BoxOptions, OptionList,
 } from "./controls";
 export { Output } from "./output";
 export { interact, interactive, Interactive, widgetFrom } from "./interact";
 export type { Abbreviation, InteractOptions, Values, ValueOf } from "./interact";
 export { setWidgetHost, getWidgetHost } from "./host";
 export type { WidgetHost, HostComm, CaptureSink } from "./host";
+export { Playground, PLAYGROUND_DATASETS, PLAYGROUND_ACTIVATIONS } from "./playground";
+export type { PlaygroundOptions, PlaygroundDataset, PlaygroundActivation } from "./playground";

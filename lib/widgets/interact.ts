@@ -127,6 +127,13 @@ export class Interactive<S extends Record<string, Abbreviation>> extends VBox {
     return v as Values<S>;
   }
 
+  /** The text shown where widgets are not rendered: the controls' values and the last run's printed lines. */
+  override toString(): string {
+    const values = Object.entries(this.kwargs as Record<string, unknown>).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ");
+    const printed = this.out.outputs.flatMap((o) => (o.output_type === "stream" ? [o.text.trimEnd()] : [])).join("\n");
+    return `interactive(${values})${printed ? `\n${printed}` : ""}`;
+  }
+
   /** Runs the function now with the current values (after a run in progress, if any). */
   update(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);

@@ -49,6 +49,29 @@ plot.decisionBoundary(and, X, yAnd.reshape(-1), { title: "AND: the line x₁ + x
 // %% id="cell-05"
 plot.decisionBoundary(or, X, yOr.reshape(-1), { title: "OR: the line x₁ + x₂ = 0.5" })
 
+// %% [markdown] id="perceptron-sliders-md"
+// ### Try it yourself
+//
+// Pick a gate and move the three weights: the shaded regions are what the perceptron answers, the
+// line between them is $w_0 + w_1x_1 + w_2x_2 = 0$, and the line printed above the chart counts the
+// corners it gets wrong. Find weights with no mistake for AND and for OR, then try XOR.
+
+// %% id="perceptron-sliders"
+const gates: Record<string, number[]> = { AND: Array.from(yAnd.data()), OR: Array.from(yOr.data()), XOR: Array.from(y.data()) };
+const corners = X.toArray() as number[][];
+// How many of the four corners the perceptron (w0, w1, w2) puts on the wrong side for a gate.
+function mistakes(gate: string, w0: number, w1: number, w2: number): number {
+  return corners.filter(([a, b], i) => (w0 + w1 * a + w2 * b > 0 ? 1 : 0) !== gates[gate][i]).length;
+}
+const perceptronExplorer = widgets.interactive(({ gate, w1, w2, w0 }) => {
+  const wrong = mistakes(gate, w0, w1, w2);
+  console.log(`${gate}: ${wrong} of 4 points misclassified`);
+  return plot.decisionBoundary(perceptron(w0, w1, w2), X, tensor(gates[gate]), {
+    title: `${gate} with w₀ = ${w0}, w₁ = ${w1}, w₂ = ${w2}: ${wrong} wrong`, resolution: 60,
+  });
+}, { gate: ["AND", "OR", "XOR"], w1: [-3, 3, 0.25], w2: [-3, 3, 0.25], w0: [-3, 3, 0.25] });
+perceptronExplorer
+
 // %% [markdown] id="cell-06"
 // Each perceptron cuts the plane with the straight line $w_0 + w_1x_1 + w_2x_2 = 0$. Data that some
 // line separates perfectly is called **linearly separable**.
@@ -157,3 +180,5 @@ plot.decisionBoundary(model, cloud.X, cloud.y.reshape(-1), { title: "A learned t
 // 3. Build XNOR (1 when the inputs agree) by changing only the output layer of `xorNet`.
 // 4. Train the learned network with 2 hidden units instead of 4, with several seeds. Does it always succeed?
 // 5. Draw the hidden representation of the *learned* network (the first layer's outputs) for the cloud. Is it like the hand-built one?
+// 6. With the sliders at $w_1 = w_2 = 1$, find every bias $w_0$ for which the perceptron computes AND,
+//    and every one for OR. Compare with the argument at the top of the notebook.

@@ -41,6 +41,20 @@ plot.plotSteps([plot.NN(1, 0), plot.NN(10, 0), plot.NN(100, 0), plot.NN(1000, 0)
 // %% id="cell-06"
 plot.plotSteps([plot.NN(1, 0), plot.NN(1, 10), plot.NN(1, 20), plot.NN(1, 30)])
 
+// %% [markdown] id="neuron-sliders-md"
+// Move both yourself: the left panel is the neuron $\max(0, Wx + b)$, the right one the step it
+// makes with a second neuron one unit lower (built in the next section).
+
+// %% id="neuron-sliders"
+const neuronExplorer = widgets.interactive(({ W, b }) => {
+  console.log(`corner at x = -b/W = ${(-b / W).toFixed(2)}, ramp width 1/W = ${(1 / W).toFixed(2)}`);
+  return plot.plotSteps([plot.NN(W, b)], { xRange: [-10, 10] });
+}, {
+  W: new widgets.FloatSlider({ value: 1, min: 0.25, max: 10, step: 0.25, description: "W" }),
+  b: new widgets.FloatSlider({ value: 0, min: -10, max: 10, step: 0.5, description: "b" }),
+});
+neuronExplorer
+
 // %% [markdown] id="cell-07"
 // ## A step from two neurons
 //
@@ -57,6 +71,75 @@ function step(x: Tensor, c: number, K = 1000): Tensor {
   return a.call(x).sub(bNeuron.call(x));
 }
 step(tensor([[-1], [0.4999], [0.5], [0.5005], [0.6], [2]]), 0.5)
+
+// %% [markdown] id="sigmoid-bump-md"
+// ### A bump from two sigmoids
+//
+// A sigmoid unit is a step already: $\sigma(K(x - a))$ is near 0 left of $a$ and near 1 right of
+// it, and the larger the steepness $K$, the sharper the change. Subtract a second one at
+// $a + \text{width}$ and scale by a height $h$:
+// $$\text{bump}(x) = h\,\big(\sigma(K(x - a)) - \sigma(K(x - a - \text{width}))\big).$$
+// It approximates a box of height $h$ on $[a, a + \text{width}]$. Move the sliders: the box is the
+// target, the printed number is the mean gap between it and the bump over the plotted range.
+
+// %% id="sigmoid-bump"
+const xs = linspace(-3, 3, 601);
+function sigmoidBump(x: Tensor, position: number, width: number, height: number, K: number): Tensor {
+  const left = x.sub(position).mul(K).sigmoid(), right = x.sub(position + width).mul(K).sigmoid();
+  return left.sub(right).mul(height);
+}
+function box(x: Tensor, position: number, width: number, height: number): Tensor {
+  return x.ge(position).float().sub(x.gt(position + width).float()).mul(height);
+}
+const bumpError = (position: number, width: number, height: number, K: number) =>
+  sigmoidBump(xs, position, width, height, K).sub(box(xs, position, width, height)).abs().mean().item();
+const bumpExplorer = widgets.interactive(({ position, width, height, K }) => {
+  console.log(`mean |bump − box| = ${bumpError(position, width, height, K).toFixed(4)}`);
+  return plot.lineChart({
+    "box (target)": box(xs, position, width, height),
+    "h·σ(K(x − a))": xs.sub(position).mul(K).sigmoid().mul(height),
+    "h·σ(K(x − a − width))": xs.sub(position + width).mul(K).sigmoid().mul(height),
+    "bump (their difference)": sigmoidBump(xs, position, width, height, K),
+  }, { x: xs, title: `A bump from two sigmoids, K = ${K.toFixed(1)}`, xLabel: "x", yLabel: "y", points: false });
+}, {
+  position: new widgets.FloatSlider({ value: -0.5, min: -2.5, max: 2, step: 0.1, description: "position a" }),
+  width: new widgets.FloatSlider({ value: 1, min: 0.2, max: 3, step: 0.1, description: "width" }),
+  height: new widgets.FloatSlider({ value: 1, min: -2, max: 2, step: 0.1, description: "height h" }),
+  K: new widgets.FloatLogSlider({ value: 10, min: 0, max: 3, step: 0.1, description: "steepness K" }),
+});
+bumpExplorer
+
+// %% [markdown] id="sigmoid-bump-after"
+// With $K$ around 1 the bump is a soft hill; by $K = 100$ it is hard to tell from the box except
+// within a few multiples of $1/K$ of its edges.
+
+// %% [markdown] id="bump-sum-md"
+// ### Many bumps, any curve
+//
+// A row of bumps, each with its own height, draws a curve. Cut $[0, 6]$ into $n$ equal pieces and stand a bump on each, as high as $\sin x$ at the
+// piece's middle. The sum is a staircase that follows the curve: more pieces make the stairs
+// finer, more steepness makes each stair sharper. The printed number is the mean gap to
+// $\sin x$ over $[0, 6]$. Sharper is not always closer: with many pieces, a moderate $K$
+// rounds the stairs off and follows the curve better than a very steep one.
+
+// %% id="bump-sum"
+const xsSine = linspace(0, 6, 601);
+function bumpSum(x: Tensor, n: number, K: number): Tensor {
+  const width = 6 / n;
+  let sum = zerosLike(x);
+  for (let i = 0; i < n; i++) sum = sum.add(sigmoidBump(x, i * width, width, Math.sin((i + 0.5) * width), K));
+  return sum;
+}
+const sineGap = (n: number, K: number) => bumpSum(xsSine, n, K).sub(xsSine.sin()).abs().mean().item();
+const sineExplorer = widgets.interactive(({ n, K }) => {
+  console.log(`${n} bumps (${2 * n} sigmoid units): mean |sum − sin x| = ${sineGap(n, K).toFixed(4)}`);
+  return plot.lineChart({ "sin x (target)": xsSine.sin(), [`sum of ${n} bumps`]: bumpSum(xsSine, n, K) },
+    { x: xsSine, title: `sin x from ${n} bumps, K = ${K.toFixed(1)}`, xLabel: "x", yLabel: "y", points: false });
+}, {
+  n: new widgets.IntSlider({ value: 6, min: 1, max: 40, description: "bumps n" }),
+  K: new widgets.FloatLogSlider({ value: 100, min: 0, max: 3, step: 0.1, description: "steepness K" }),
+});
+sineExplorer
 
 // %% [markdown] id="cell-09"
 // ## Fitting a training set with steps
@@ -146,6 +229,8 @@ plot.lineChart({ "learned by gradient descent": yHat, "built by hand": curve, "s
 //
 // - One ReLU neuron $\max(0, Wx + b)$ is a ramp: $W$ sets its steepness, $b$ moves its corner to $-b/W$.
 // - Two neurons with nearby corners make a step of height 1 at any position.
+// - Two steep sigmoids make a bump of any position, width and height; bumps on $n$ pieces follow a
+//   curve such as $\sin x$ ever more closely as $n$ grows.
 // - $m$ steps feeding a linear output unit reproduce $m$ training pairs exactly: a one-hidden-layer
 //   ReLU network with $2m$ units is a universal approximator for one-dimensional data.
 // - Representing the training set is not the same as generalising from it; gradient descent finds a
@@ -154,9 +239,10 @@ plot.lineChart({ "learned by gradient descent": yHat, "built by hand": curve, "s
 // ## Exercises
 //
 // 1. Lower the slope `K` passed to `stepNetwork` to 5. What happens between the training points, and at them?
-// 2. Build a step out of two **sigmoid** units instead of ReLUs. How steep must they be to look like a step?
+// 2. With the bump sliders, find how steep the sigmoids must be for the mean gap to fall below 0.01.
+//    Does the answer change with the width or the height? Explain from the formula.
 // 3. Use 40 samples instead of 12. Does the staircase look more like $\sin x$? What does that cost in units?
 // 4. Train the second network on the raw inputs (`X = xTrain.reshape(-1, 1)`). Compare the final
 //    loss and the curve with the centred version, and explain the difference.
-// 5. Sketch how you would build a "bump" (1 on an interval, 0 elsewhere) from steps, and use bumps
-//    to approximate a function of **two** inputs. How many units does a grid of $k \times k$ bumps need?
+// 5. Build a bump in **two** inputs (1 on a square, 0 elsewhere) from sigmoid units of $x_1$ and
+//    $x_2$ and one more unit on top. How many units does a grid of $k \times k$ such bumps need?

@@ -194,6 +194,30 @@ await stopped.fit(small.X, small.y, { epochs: 300, batchSize: 60, validationData
 const after = stopped.evaluate(valSet.X, valSet.y);
 `stopped at epoch ${stopper.stoppedEpoch + 1}, best epoch ${stopper.bestEpoch + 1}; validation loss ${after.loss.toFixed(3)}, accuracy ${after.accuracy.toFixed(3)}`
 
+// %% [markdown] id="playground-md"
+// ## A playground
+//
+// Everything above in one place, for two-dimensional data: choose a data set (XOR, two circles,
+// two spirals, two moons), the number of hidden layers and their units, the activation and the
+// learning rate, then press **train**. The network (Dense layers and one output score, Adam on the
+// whole set at each step) trains in the kernel, and the shaded regions (what it answers) and the
+// loss curve are redrawn while it runs; **pause** stops it, and changing the data or the network
+// starts over from fresh weights. Things to try: spirals with no hidden layer, then with one, then
+// two; ReLU against tanh; a learning rate of 1.
+
+// %% id="playground"
+const playground = new widgets.Playground({ dataset: "spirals", hiddenLayers: 2, units: 8, activation: "tanh", lr: 0.03 });
+playground
+
+// %% [markdown] id="playground-run-md"
+// The same training from code: `run(steps)` presses train for that many steps (the widget above
+// follows along), and `boundaryChart()` draws the boundary reached.
+
+// %% id="playground-run"
+await playground.run(300);
+console.log(String(playground));
+playground.boundaryChart()
+
 // %% [markdown] id="cell-16"
 // ## Counting parameters
 //
@@ -270,6 +294,7 @@ plot.imageGrid(test.X.slice(0, 0, 24).reshape(-1, 28, 28), captions, { title: "T
 // - Training, validation and test sets have separate jobs. When the validation loss rises while the
 //   training loss falls, the model overfits; early stopping keeps the best epoch.
 // - A dense layer has $n^{[l]}(n^{[l-1]} + 1)$ parameters.
+// - A straight line cannot separate spirals or circles; hidden layers bend the boundary.
 //
 // ## Exercises
 //
@@ -278,4 +303,6 @@ plot.imageGrid(test.X.slice(0, 0, 24).reshape(-1, 28, 28), captions, { title: "T
 // 2. Find the largest learning rate for which the raw inputs still train. How does it compare with 0.5?
 // 3. Train the overfitting network on 600 points instead of 60. Do the curves still part ways?
 // 4. Give the MNIST network a single hidden layer of 32 units. How many parameters does it have, and what test accuracy does it reach?
-// 5. Compute the confusion matrix of the MNIST model with `metrics.confusionMatrix(mlp.predict(test.X), test.y)`. Which digits does it confuse most?
+// 5. In the playground, find the smallest network (fewest hidden units in all) that separates the
+//    spirals, and the learning rates at which it trains fastest and at which it fails.
+// 6. Compute the confusion matrix of the MNIST model with `metrics.confusionMatrix(mlp.predict(test.X), test.y)`. Which digits does it confuse most?

@@ -3,6 +3,7 @@ files parse and name what repo2docker needs, and binder/postBuild run as a non-r
 scratch copy of the repository makes a course install that has no development packages, builds
 the native addon, registers the kernel in the prefix, and runs a cell in JupyterLab's way (a
 kernel started from that kernelspec by jupyter_client)."""
+import json
 import os
 import pathlib
 import pwd
@@ -97,6 +98,8 @@ def test_postbuild_makes_a_course_install_as_a_non_root_user(scratch):
     assert (repo / "build" / "Release" / "gradbook_native.node").exists()
     assert r.stdout.count("SOLINK_MODULE(target) Release/obj.target/gradbook_native.node") <= 1, "the addon was compiled twice"
     assert not (home / "jupyter" / "kernels" / "gradbook").exists(), "the kernelspec belongs in the prefix"
+    overrides = json.loads((prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json").read_text())
+    assert overrides["@jupyterlab/completer-extension:manager"]["providerTimeout"] == 10000
     if user:
         assert all(p.stat().st_uid != 0 for p in (repo / "dist").rglob("*")), "postBuild wrote files as root"
 

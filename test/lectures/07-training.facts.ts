@@ -18,3 +18,25 @@
   if (!Number.isFinite(std)) throw new Error("07: the standardised run should train");
   if (testLogs.accuracy < 0.9) throw new Error(`07: the MNIST MLP's test accuracy should be ≥ 0.9, got ${testLogs.accuracy}`);
 }
+// The playground: after 300 steps two hidden layers separate the spirals; without a hidden layer
+// (one straight line) the same training cannot. Pressed from the toggle, training redraws as it
+// runs and stops when the toggle is released.
+{
+  if (playground.epoch !== 300) throw new Error(`07: the playground should have run 300 steps, ran ${playground.epoch}`);
+  const deep = playground.accuracy();
+  if (deep < 0.95) throw new Error(`07: two hidden layers of 8 tanh units should separate the spirals (≥ 0.95), got ${deep}`);
+  playground.hiddenLayers.value = 0;
+  if (playground.epoch > 0) throw new Error("07: changing the network should start it afresh");
+  await playground.run(300);
+  const flat = playground.accuracy();
+  if (flat > 0.75) throw new Error(`07: a single straight line should not separate the spirals (≤ 0.75), got ${flat}`);
+  const frames = playground.frames;
+  playground.train.value = true;
+  const start = Date.now();
+  while (playground.epoch < 320 && Date.now() - start < 20_000) await new Promise((r) => setTimeout(r, 20));
+  await playground.pause();
+  const stoppedAt = playground.epoch;
+  await new Promise((r) => setTimeout(r, 50));
+  if (!(stoppedAt >= 320 && playground.epoch === stoppedAt && !playground.playing)) throw new Error(`07: the toggle should train and pause (stopped at ${stoppedAt}, now ${playground.epoch})`);
+  if (!(playground.frames > frames)) throw new Error("07: training from the toggle should redraw the charts");
+}

@@ -227,6 +227,12 @@ describe("interact", () => {
     expect(w.fullState().children).toEqual([lr, hidden, activation, bias, w.out].map((c) => `IPY_MODEL_${c.modelId}`));
     expect(calls).toEqual([{ lr: 0.01, hidden: 8, activation: "relu", bias: true }]);
     expect(w.out.outputs).toEqual([{ output_type: "display_data", data: { "text/plain": "run 1" }, metadata: {} }]);
+    // Where widgets are not rendered (classic Notebook, nbconvert), the text names the values.
+    expect(String(w)).toBe('interactive(lr=0.01, hidden=8, activation="relu", bias=true)');
+    w.out.appendStdout("printed by the function\n");
+    expect(w.toMimeBundle()["text/plain"]).toBe('interactive(lr=0.01, hidden=8, activation="relu", bias=true)\nprinted by the function');
+    w.out.clearOutput();
+    w.out.appendDisplayData({ toMimeBundle: () => ({ "text/plain": "run 1" }) });
 
     // Three quick moves: one run straight away, one more with the last values.
     fromFrontEnd(hidden.modelId, { method: "update", state: { value: 2 }, buffer_paths: [] });
