@@ -18,10 +18,10 @@
  * ```
  */
 import type {
-  Backend, BinaryOp, Conv2dParams, DType, MatmulParams, Pool2dParams, ReduceOp, Storage,
+  Backend, BinaryOp, Conv2dParams, DType, MatmulParams, OptimizerStep, Pool2dParams, ReduceOp, Storage,
   TypedArray, UnaryOp, View,
 } from "../../backend";
-import { COMPARISON_OPS, sizeOf } from "../../backend";
+import { COMPARISON_OPS, OPTIM_KIND_CODE, packOptimizerStep, sizeOf } from "../../backend";
 import { loadAddon, type NativeAddon, type NativeHandle, type NativeStats } from "./addon";
 
 export type { NativeStats } from "./addon";
@@ -253,6 +253,12 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
     scatterAdd(outShape: readonly number[], index: Storage, src: Storage, srcShape: readonly number[], axis: number): Storage {
       putShapes(outShape, srcShape);
       return wrap(src.dtype, sizeOf(outShape), A.scatterAdd(h(index), h(src), axis));
+    },
+
+    optimizerStep(p: Storage, grad: Storage, state: readonly (Storage | null)[], step: OptimizerStep): void {
+      P.set(packOptimizerStep(step), 0);
+      const st = (k: number): NativeHandle | null => (state[k] ? h(state[k]!) : null);
+      A.optimizerStep(OPTIM_KIND_CODE[step.kind], h(p), h(grad), st(0), st(1), st(2));
     },
 
     stats: () => A.stats(),
