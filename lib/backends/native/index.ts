@@ -44,11 +44,15 @@ const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3,
 
 const MAX_DIMS = 16;
 
-/** A storage of the cpu backend: a handle to 64-byte aligned native memory. */
+/**
+ * A storage of the cpu backend: a handle to 64-byte aligned native memory. Every op makes one,
+ * and a graph of scalar ops keeps thousands alive, so it holds three fields only: `backend`
+ * lives on each backend's subclass prototype, and `disposed` is added when it is set.
+ */
 export class NativeStorage implements Storage {
-  disposed?: boolean;
+  declare disposed?: boolean;
+  declare readonly backend: Backend;
   constructor(
-    readonly backend: Backend,
     readonly dtype: DType,
     readonly size: number,
     /** Freed by dispose(), or by the engine's FinalizationRegistry through release(handle). */
@@ -112,7 +116,8 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
     }
     return ns.handle;
   };
-  const wrap = (dtype: DType, size: number, handle: NativeHandle): NativeStorage => new NativeStorage(be, dtype, size, handle);
+  class Own extends NativeStorage {}
+  const wrap = (dtype: DType, size: number, handle: NativeHandle): NativeStorage => new Own(dtype, size, handle);
 
   /** Writes [nd, shape..., (offset, strides...) per view] into P. */
   const putViews = (shape: readonly number[], views: View[]): void => {
@@ -269,5 +274,6 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
       A.setThreads(n);
     },
   };
+  Object.defineProperty(Own.prototype, "backend", { value: be });
   return be;
 }
