@@ -263,7 +263,7 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
     optimizerStep(p: Storage, grad: Storage, state: readonly (Storage | null)[], step: OptimizerStep): void {
       P.set(packOptimizerStep(step), 0);
       const st = (k: number): NativeHandle | null => (state[k] ? h(state[k]!) : null);
-      A.optimizerStep(OPTIM_KIND_CODE[step.kind], h(p), h(grad), st(0), st(1), st(2));
+      A.optimizerStep!(OPTIM_KIND_CODE[step.kind], h(p), h(grad), st(0), st(1), st(2));
     },
 
     stats: () => A.stats(),
@@ -274,6 +274,9 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
       A.setThreads(n);
     },
   };
+  // An addon built before the fused update existed (a stale build/) still works: optim then
+  // composes the update from the other kernels.
+  if (typeof A.optimizerStep !== "function") delete (be as { optimizerStep?: unknown }).optimizerStep;
   Object.defineProperty(Own.prototype, "backend", { value: be });
   return be;
 }
