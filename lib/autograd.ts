@@ -35,10 +35,20 @@ export interface GradNode {
 /** `saved` of an op whose backward reads no tensor (views, sums, copies). */
 export const NO_SAVED: readonly Tensor[] = [];
 
-/** The versions of the tensors a node saves, taken when it is recorded. */
-export function versionsOf(saved: readonly Tensor[]): number[] {
-  const v = new Array<number>(saved.length);
-  for (let i = 0; i < saved.length; i++) v[i] = saved[i]._ref.version;
+/** Shared version lists of tensors never written in place (the usual case), by length. */
+const ZERO_VERSIONS: readonly (readonly number[])[] = [[], [0], [0, 0], [0, 0, 0]].map((a) => Object.freeze(a));
+
+/**
+ * The versions of the tensors a node saves, taken when it is recorded. Where every one is 0,
+ * a shared frozen list: graphs of many small ops then allocate no list per node.
+ */
+export function versionsOf(saved: readonly Tensor[]): readonly number[] {
+  const n = saved.length;
+  let zero = n < ZERO_VERSIONS.length;
+  for (let i = 0; zero && i < n; i++) if (saved[i]._ref.version !== 0) zero = false;
+  if (zero) return ZERO_VERSIONS[n];
+  const v = new Array<number>(n);
+  for (let i = 0; i < n; i++) v[i] = saved[i]._ref.version;
   return v;
 }
 

@@ -93,6 +93,90 @@ export interface Pool2dParams {
   countIncludePad?: boolean;
 }
 
+export type OptimizerKind = "sgd" | "adam" | "rmsprop" | "adagrad";
+
+/**
+ * One parameter's optimizer update, fused into a single pass over its memory (lib/optim uses
+ * it in `step()`). The scalars are the optimizer's own, with the per-step factors folded in by
+ * the caller: Adam's bias corrections, Adagrad's learning-rate decay. Per element, in this
+ * order (the composed ops of lib/optim compute exactly this):
+ *
+ * ```
+ * sgd      g ← grad + wd·p;  with momentum μ (state [v]): v ← first ? g : μ·v + (1 − dampening)·g,
+ *          d ← nesterov ? g + μ·v : v;  without: d ← g;  p ← p − lr·d
+ * adam     p ← decay·p;  g ← grad + wd·p;  m ← m + (1 − β₁)(g − m);  v ← v + (1 − β₂)(g² − v);
+ *          amsgrad (state [m, v, vMax]): vMax ← max(vMax, v), v̂ = vMax, else v̂ = v;
+ *          p ← p − lr·m/(√v̂ + eps)
+ * rmsprop  g ← grad + wd·p;  S ← α·S + (1 − α)·g²;  centered (state slot 1, ḡ): ḡ ← α·ḡ + (1 − α)·g,
+ *          d ← √(S − ḡ²) + eps, else d ← √S + eps;  momentum μ (slot 2, b): b ← μ·b + g/d,
+ *          p ← p − lr·b, else p ← p − lr·g/d
+ * adagrad  g ← grad + wd·p;  G ← G + g²;  p ← p − lr·g/(√G + eps)
+ * ```
+ * max propagates NaN (as `maximum` does). State slots: sgd [v]; adam [m, v, vMax]; rmsprop
+ * [S, ḡ, b]; adagrad [G]; an unused slot is null.
+ */
+export interface OptimizerStep {
+  kind: OptimizerKind;
+  /** The step size (Adam: lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ); Adagrad: lr/(1 + (t − 1)·lrDecay)). */
+  lr: number;
+  /** Coupled weight decay λ, added to the gradient as λ·p (0: none). */
+  weightDecay: number;
+  /** adam: p is scaled by this first (AdamW's decoupled decay 1 − lr·λ; 1: none). */
+  decay?: number;
+  /** sgd and rmsprop: μ (0: no momentum buffer). */
+  momentum?: number;
+  /** sgd: the velocity's dampening. */
+  dampening?: number;
+  /** sgd: step along g + μ·v. */
+  nesterov?: boolean;
+  /** sgd: the velocity buffer holds nothing yet (its first step sets it to g). */
+  first?: boolean;
+  /** adam: β₁ and β₂. */
+  beta1?: number;
+  beta2?: number;
+  /** adam: max of past second moments. */
+  amsgrad?: boolean;
+  /** rmsprop: α, and whether the mean gradient is subtracted. */
+  alpha?: number;
+  centered?: boolean;
+  /** Added to the denominator (Adam: ε·√(1 − β₂ᵗ), the bias correction folded in). */
+  eps?: number;
+}
+
+/** Flags of `packOptimizerStep`, as native/cpu/optim.cc and native/cuda/kernels/optim.cu read them. */
+export const OPTIM_FLAGS = { nesterov: 1, first: 2, momentum: 4, amsgrad: 8, centered: 16 } as const;
+export const OPTIM_KIND_CODE: Record<OptimizerKind, number> = { sgd: 0, adam: 1, rmsprop: 2, adagrad: 3 };
+
+/**
+ * The kernels' scalars of an update, computed once in double here so that every backend gets
+ * the same numbers: [lr, wd, decay, c1, c2, c3, eps, flags] with c1..c3 per kind: sgd μ,
+ * 1 − dampening; adam 1 − β₁, 1 − β₂; rmsprop α, 1 − α, μ.
+ */
+export function packOptimizerStep(h: OptimizerStep): [number, number, number, number, number, number, number, number] {
+  const F = OPTIM_FLAGS;
+  const mom = h.momentum ?? 0;
+  let c1 = 0, c2 = 0, c3 = 0, flags = 0;
+  switch (h.kind) {
+    case "sgd":
+      c1 = mom; c2 = 1 - (h.dampening ?? 0);
+      flags = (h.nesterov ? F.nesterov : 0) | (h.first ? F.first : 0) | (mom !== 0 ? F.momentum : 0);
+      break;
+    case "adam":
+      c1 = 1 - (h.beta1 ?? 0.9); c2 = 1 - (h.beta2 ?? 0.999);
+      flags = h.amsgrad ? F.amsgrad : 0;
+      break;
+    case "rmsprop": {
+      const a = h.alpha ?? 0.99;
+      c1 = a; c2 = 1 - a; c3 = mom;
+      flags = (h.centered ? F.centered : 0) | (mom > 0 ? F.momentum : 0);
+      break;
+    }
+    case "adagrad":
+      break;
+  }
+  return [h.lr, h.weightDecay, h.decay ?? 1, c1, c2, c3, h.eps ?? 0, flags];
+}
+
 /**
  * The primitive kernels. Shapes are passed explicitly; the frontend has validated them, so
  * kernels never need to produce user-facing errors.
@@ -181,6 +265,15 @@ export interface Backend {
    * `srcShape` (the frontend trims src to index's shape first); both are contiguous.
    */
   scatterAdd(outShape: readonly number[], index: Storage, src: Storage, srcShape: readonly number[], axis: number): Storage;
+
+  // ---- optimizers (in place) --------------------------------------------------------------
+  /**
+   * Optional: updates the parameter `p` and its optimizer state in place, in one pass (see
+   * `OptimizerStep`). p, grad and every non-null state slot are contiguous float storages of
+   * the same dtype and size, from this backend. Without it lib/optim composes the same update
+   * from the kernels above.
+   */
+  optimizerStep?(p: Storage, grad: Storage, state: readonly (Storage | null)[], step: OptimizerStep): void;
 }
 
 /** Number of elements of a shape (1 for a scalar shape []). */

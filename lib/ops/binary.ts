@@ -4,7 +4,7 @@
  */
 import type { BinaryOp } from "../backend";
 import { COMPARISON_OPS } from "../backend";
-import { recordNode, versionsOf, type GradNode } from "../autograd";
+import { NO_SAVED, recordNode, versionsOf, type GradNode } from "../autograd";
 import { isFloat } from "../dtype";
 import { OpError } from "../errors";
 import { Tensor, makeTensor } from "../tensor";
@@ -26,12 +26,13 @@ const SAVES_NONE = 0, SAVES_AB = 3, SAVES_ALL = 7;
 /** The autodiff record of a binary op: its operands, output and gradient rule. */
 class BinaryNode implements GradNode {
   readonly inputs: Tensor[];
-  readonly saved: Tensor[];
-  readonly versions: number[];
+  readonly saved: readonly Tensor[];
+  readonly versions: readonly number[];
   freed = false;
   constructor(readonly name: string, a: Tensor, b: Tensor, private readonly out: Tensor, private readonly grad: Grad, saves: number) {
     this.inputs = [a, b];
-    this.saved = saves === SAVES_NONE ? [] : saves === SAVES_AB ? [a, b] : [a, b, out];
+    // The inputs array doubles as the saved list: one array less per recorded op.
+    this.saved = saves === SAVES_NONE ? NO_SAVED : saves === SAVES_AB ? this.inputs : [a, b, out];
     this.versions = versionsOf(this.saved);
   }
   backward(g: Tensor): (Tensor | null)[] {
@@ -79,30 +80,32 @@ function checkIntPow(e: Tensor): void {
   }
 }
 
+const addGrad: Grad = (g) => [g, g];
 /** a + b */
-export const add = (a: Operand, b: Operand): Tensor => binary("add", "AddBackward", a, b, (g) => [g, g], SAVES_NONE);
+export const add = (a: Operand, b: Operand): Tensor => binary("add", "AddBackward", a, b, addGrad, SAVES_NONE);
+const subGrad: Grad = (g, _a, b) => [g, b.requiresGrad ? neg(g) : null];
 /** a - b */
-export const sub = (a: Operand, b: Operand): Tensor => binary("sub", "SubBackward", a, b, (g, _a, b) => [g, b.requiresGrad ? neg(g) : null], SAVES_NONE);
+export const sub = (a: Operand, b: Operand): Tensor => binary("sub", "SubBackward", a, b, subGrad, SAVES_NONE);
+const mulGrad: Grad = (g, a, b) => [a.requiresGrad ? mul(g, b) : null, b.requiresGrad ? mul(g, a) : null];
 /** a * b */
-export const mul = (a: Operand, b: Operand): Tensor =>
-  binary("mul", "MulBackward", a, b, (g, a, b) => [a.requiresGrad ? mul(g, b) : null, b.requiresGrad ? mul(g, a) : null]);
+export const mul = (a: Operand, b: Operand): Tensor => binary("mul", "MulBackward", a, b, mulGrad);
+const divGrad: Grad = (g, a, b) => [a.requiresGrad ? div(g, b) : null, b.requiresGrad ? neg(div(mul(g, a), mul(b, b))) : null];
 /** a / b (integers divide as floats) */
-export const div = (a: Operand, b: Operand): Tensor =>
-  binary("div", "DivBackward", a, b, (g, a, b) => [a.requiresGrad ? div(g, b) : null, b.requiresGrad ? neg(div(mul(g, a), mul(b, b))) : null]);
+export const div = (a: Operand, b: Operand): Tensor => binary("div", "DivBackward", a, b, divGrad);
+const powGrad: Grad = (g, a, b, y) => [
+  // Where the exponent is 0 the gradient is 0 (PyTorch), not 0 · a^-1, which is NaN at a = 0.
+  a.requiresGrad ? mul(g, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))) : null,
+  // d/db a^b = a^b ln a; where a = 0 the limit used by PyTorch is 0.
+  b.requiresGrad ? mul(g, where(eq(a, 0), 0, mul(y, log(a)))) : null,
+];
 /** a ** b */
-export const pow = (a: Operand, b: Operand): Tensor =>
-  binary("pow", "PowBackward", a, b, (g, a, b, y) => [
-    // Where the exponent is 0 the gradient is 0 (PyTorch), not 0 · a^-1, which is NaN at a = 0.
-    a.requiresGrad ? mul(g, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))) : null,
-    // d/db a^b = a^b ln a; where a = 0 the limit used by PyTorch is 0.
-    b.requiresGrad ? mul(g, where(eq(a, 0), 0, mul(y, log(a)))) : null,
-  ], SAVES_ALL);
+export const pow = (a: Operand, b: Operand): Tensor => binary("pow", "PowBackward", a, b, powGrad, SAVES_ALL);
+const maximumGrad: Grad = (g, a, b) => minMaxGrad(g, a, b, gt(a, b));
 /** Elementwise maximum; ties split the gradient equally, as in PyTorch. */
-export const maximum = (a: Operand, b: Operand): Tensor =>
-  binary("maximum", "MaximumBackward", a, b, (g, a, b) => minMaxGrad(g, a, b, gt(a, b)));
+export const maximum = (a: Operand, b: Operand): Tensor => binary("maximum", "MaximumBackward", a, b, maximumGrad);
+const minimumGrad: Grad = (g, a, b) => minMaxGrad(g, a, b, lt(a, b));
 /** Elementwise minimum; ties split the gradient equally. */
-export const minimum = (a: Operand, b: Operand): Tensor =>
-  binary("minimum", "MinimumBackward", a, b, (g, a, b) => minMaxGrad(g, a, b, lt(a, b)));
+export const minimum = (a: Operand, b: Operand): Tensor => binary("minimum", "MinimumBackward", a, b, minimumGrad);
 
 function minMaxGrad(g: Tensor, a: Tensor, b: Tensor, aWins: Tensor): [Tensor, Tensor] {
   const tie = astype(eq(a, b), g.dtype);

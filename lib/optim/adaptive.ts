@@ -3,7 +3,7 @@
  * Each docstring gives the exact update (PyTorch's, which the tests check step by step).
  */
 import type { Tensor } from "../nn/core";
-import { Optimizer, checkHyper, keep, type OptimizerOptions, type Params } from "./optimizer";
+import { Optimizer, checkHyper, type OptimizerOptions, type Params } from "./optimizer";
 
 export interface AdagradOptions extends OptimizerOptions {
   /** Decay of the learning rate per step: lr / (1 + (t − 1)·lrDecay). */
@@ -41,10 +41,11 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, s: Record<string, Tensor>): void {
-    const g = this.withWeightDecay(p, grad, this.weightDecay);
-    if (!s.sum) s.sum = keep(this.zerosLike(p).add(this.initialAccumulatorValue));
-    s.sum.assign(s.sum.add(g.square()));
+    if (!s.sum) s.sum = this.zerosLike(p, this.initialAccumulatorValue);
     const clr = this.lr / (1 + (this.stepCount - 1) * this.lrDecay);
+    if (this.canFuse(p, grad) && this.fusedStep(p, grad, [s.sum], { kind: "adagrad", lr: clr, weightDecay: this.weightDecay, eps: this.eps })) return;
+    const g = this.withWeightDecay(p, grad, this.weightDecay);
+    s.sum.assign(s.sum.add(g.square()));
     p.addInPlace(g.div(s.sum.sqrt().add(this.eps)), -clr);
   }
 }
@@ -91,19 +92,23 @@ export class RMSProp extends Optimizer {
 
   protected update(p: Tensor, grad: Tensor, s: Record<string, Tensor>): void {
     const a = this.alpha;
-    const g = this.withWeightDecay(p, grad, this.weightDecay);
     if (!s.squareAvg) s.squareAvg = this.zerosLike(p);
+    if (this.centered && !s.gradAvg) s.gradAvg = this.zerosLike(p);
+    if (this.momentum > 0 && !s.momentumBuffer) s.momentumBuffer = this.zerosLike(p);
+    if (this.canFuse(p, grad)) {
+      const step = { kind: "rmsprop" as const, lr: this.lr, weightDecay: this.weightDecay, alpha: a, eps: this.eps, momentum: this.momentum, centered: this.centered };
+      if (this.fusedStep(p, grad, [s.squareAvg, s.gradAvg ?? null, s.momentumBuffer ?? null], step)) return;
+    }
+    const g = this.withWeightDecay(p, grad, this.weightDecay);
     s.squareAvg.assign(s.squareAvg.mul(a).add(g.square().mul(1 - a)));
     let avg: Tensor;
     if (this.centered) {
-      if (!s.gradAvg) s.gradAvg = this.zerosLike(p);
       s.gradAvg.assign(s.gradAvg.mul(a).add(g.mul(1 - a)));
       avg = s.squareAvg.sub(s.gradAvg.square()).sqrt().add(this.eps);
     } else {
       avg = s.squareAvg.sqrt().add(this.eps);
     }
     if (this.momentum > 0) {
-      if (!s.momentumBuffer) s.momentumBuffer = this.zerosLike(p);
       s.momentumBuffer.assign(s.momentumBuffer.mul(this.momentum).add(g.div(avg)));
       p.addInPlace(s.momentumBuffer, -this.lr);
     } else {
@@ -159,27 +164,35 @@ export class Adam extends Optimizer {
 
   protected update(p: Tensor, grad: Tensor, s: Record<string, Tensor>): void {
     const { beta1: b1, beta2: b2 } = this;
-    if (this.decoupled && this.weightDecay) p.assign(p.mul(1 - this.lr * this.weightDecay));
-    const g = this.decoupled ? grad : this.withWeightDecay(p, grad, this.weightDecay);
     if (!s.m) {
       s.m = this.zerosLike(p);
       s.v = this.zerosLike(p);
       if (this.amsgrad) s.vMax = this.zerosLike(p);
     }
+    const t = this.stepCount;
+    const bc1 = 1 - b1 ** t;
+    const bc2 = 1 - b2 ** t;
+    // m̂/(√v̂ + ε) = (√bc2/bc1)·m/(√v + ε√bc2): the bias corrections become two scalars.
+    const sq = Math.sqrt(bc2);
+    const decay = this.decoupled && this.weightDecay ? 1 - this.lr * this.weightDecay : 1;
+    if (this.canFuse(p, grad)) {
+      const step = {
+        kind: "adam" as const, lr: (this.lr * sq) / bc1, weightDecay: this.decoupled ? 0 : this.weightDecay, decay,
+        beta1: b1, beta2: b2, eps: this.eps * sq, amsgrad: this.amsgrad,
+      };
+      if (this.fusedStep(p, grad, [s.m, s.v, s.vMax ?? null], step)) return;
+    }
+    if (decay !== 1) p.assign(p.mul(decay));
+    const g = this.decoupled ? grad : this.withWeightDecay(p, grad, this.weightDecay);
     // m += (1−β₁)(g − m) is β₁m + (1−β₁)g in two ops instead of four (likewise v): each op is
     // a pass over the parameter's memory, and the update is memory-bound.
     s.m.addInPlace(g.sub(s.m), 1 - b1);
     s.v.addInPlace(g.square().sub(s.v), 1 - b2);
-    const t = this.stepCount;
-    const bc1 = 1 - b1 ** t;
-    const bc2 = 1 - b2 ** t;
     let v = s.v;
     if (this.amsgrad) {
       s.vMax.assign(s.vMax.maximum(s.v));
       v = s.vMax;
     }
-    // m̂/(√v̂ + ε) = (√bc2/bc1)·m/(√v + ε√bc2): the bias corrections become two scalars.
-    const sq = Math.sqrt(bc2);
     p.addInPlace(s.m.div(v.sqrt().add(this.eps * sq)), (-this.lr * sq) / bc1);
   }
 }

@@ -49,6 +49,16 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, s: Record<string, Tensor>): void {
+    if (this.canFuse(p, grad)) {
+      const first = this.momentum !== 0 && !s.velocity;
+      if (first) s.velocity = this.zerosLike(p);
+      const step = {
+        kind: "sgd" as const, lr: this.lr, weightDecay: this.weightDecay, momentum: this.momentum,
+        dampening: this.dampening, nesterov: this.nesterov, first,
+      };
+      if (this.fusedStep(p, grad, [s.velocity ?? null], step)) return;
+      if (first) { s.velocity.dispose(); delete s.velocity; }
+    }
     let g = this.withWeightDecay(p, grad, this.weightDecay);
     if (this.momentum) {
       if (!s.velocity) s.velocity = keep(g.clone());

@@ -485,6 +485,46 @@ Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
   return handle_value(env, out_h);
 }
 
+// ---- optimizers ---------------------------------------------------------------------------
+// optimizerStep(kind, p, grad, s0, s1, s2): s* are handles or null; P[0..7] the step's scalars.
+// The sizes and dtypes are checked here, not only in TypeScript: a mismatch would write past
+// a buffer.
+Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_params(env);
+  int kind = arg_int(info, 0);
+  if (kind < 0 || kind > 3) throw Napi::RangeError::New(env, "cpu backend: optimizerStep: unknown kind " + std::to_string(kind));
+  Buf p = unwrap(info, 1), g = unwrap(info, 2);
+  if (p.dtype != F32 && p.dtype != F64)
+    throw Napi::TypeError::New(env, "cpu backend: optimizerStep: parameters must be float32 or float64");
+  void* st[3] = {nullptr, nullptr, nullptr};
+  auto same = [&](const Buf& b, const char* what) {
+    if (b.dtype != p.dtype || b.size != p.size)
+      throw Napi::Error::New(env, std::string("cpu backend: optimizerStep: ") + what + " has " + std::to_string(b.size) +
+                                      " elements of dtype code " + std::to_string(b.dtype) + ", the parameter " +
+                                      std::to_string(p.size) + " of dtype code " + std::to_string(p.dtype));
+  };
+  same(g, "the gradient");
+  for (int k = 0; k < 3; k++) {
+    if (info[3 + k].IsNull() || info[3 + k].IsUndefined()) continue;
+    Buf b = unwrap(info, 3 + k);
+    same(b, "a state buffer");
+    st[k] = b.data;
+  }
+  double h[8];
+  for (int k = 0; k < 8; k++) h[k] = P[k];
+  int flags = int(h[7]);
+  // The slots each kind reads must be there.
+  bool ok = true;
+  if (kind == 0) ok = !(flags & 4) || st[0];
+  else if (kind == 1) ok = st[0] && st[1] && (!(flags & 8) || st[2]);
+  else if (kind == 2) ok = st[0] && (!(flags & 16) || st[1]) && (!(flags & 4) || st[2]);
+  else ok = st[0] != nullptr;
+  if (!ok) throw Napi::Error::New(env, "cpu backend: optimizerStep: a state buffer the update needs is missing");
+  k_optimizer_step(kind, p.data, g.data, st, p.dtype, p.size, h);
+  return env.Undefined();
+}
+
 // ---- introspection ------------------------------------------------------------------------
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -567,6 +607,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   GB_EXPORT("maxPool2dBackward", MaxPool2dBackward);
   GB_EXPORT("avgPool2d", AvgPool2d);
   GB_EXPORT("avgPool2dBackward", AvgPool2dBackward);
+  GB_EXPORT("optimizerStep", OptimizerStep);
   GB_EXPORT("stats", Stats);
   GB_EXPORT("isLive", IsLive);
   GB_EXPORT("emptyCache", EmptyCache);

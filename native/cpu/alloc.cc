@@ -26,6 +26,15 @@ const size_t kMaxCachedBlock = size_t(256) << 20;
 
 std::mutex mu;
 std::unordered_map<size_t, std::vector<void*>> free_lists;
+// The classes up to 512 bytes (64, 128, ... 512) in an array: scalar autodiff allocates
+// thousands of them per graph, and a hash lookup per allocation was a visible part of an op.
+const size_t kSmallClasses = 8;
+std::vector<void*> small_lists[kSmallClasses];
+
+/** The free list of a size class. */
+inline std::vector<void*>& list_for(size_t cls) {
+  return cls <= 512 ? small_lists[cls / 64 - 1] : free_lists[cls];
+}
 size_t cached = 0, live = 0, peak = 0, live_count = 0;
 
 size_t size_class(size_t bytes) {
@@ -40,6 +49,10 @@ void release_all_locked() {
   for (auto& kv : free_lists)
     for (void* q : kv.second) std::free(q);
   free_lists.clear();
+  for (auto& l : small_lists) {
+    for (void* q : l) std::free(q);
+    l.clear();
+  }
   cached = 0;
 }
 
@@ -94,10 +107,12 @@ void* buf_alloc(size_t bytes) {
     live += cls;
     live_count++;
     if (live > peak) peak = live;
-    auto it = free_lists.find(cls);
-    if (it != free_lists.end() && !it->second.empty()) {
-      void* p = it->second.back();
-      it->second.pop_back();
+    std::vector<void*>* l = nullptr;
+    if (cls <= 512) l = &small_lists[cls / 64 - 1];
+    else if (auto it = free_lists.find(cls); it != free_lists.end()) l = &it->second;
+    if (l && !l->empty()) {
+      void* p = l->back();
+      l->pop_back();
       cached -= cls;
       return p;
     }
@@ -135,7 +150,7 @@ void buf_free(void* p, size_t bytes) {
   live -= cls;
   live_count--;
   if (cls <= kMaxCachedBlock && cached + cls <= kMaxCached) {
-    free_lists[cls].push_back(p);
+    list_for(cls).push_back(p);
     cached += cls;
   } else {
     std::free(p);

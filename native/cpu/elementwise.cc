@@ -293,6 +293,16 @@ void k_unary(int op, const View& x, void* out) {
   i64 total = numel(x.nd, x.shape);
   if (total == 0) return;
   int out_dtype = op == U_LOGICAL_NOT ? BOOL : x.dtype;
+  if (total == 1) {
+    // One element (scalar autodiff): the same loops on one value, without the layout walk.
+    if (x.dtype == F32 && out_dtype == F32 &&
+        unary_f32(op, static_cast<const float*>(x.data) + x.offset, static_cast<float*>(out), 1))
+      return;
+    GB_DISPATCH(x.dtype, T, {
+      GB_DISPATCH(out_dtype, O, { unary_generic<T, O>(op, static_cast<const T*>(x.data) + x.offset, 0, static_cast<O*>(out), 1); });
+    });
+    return;
+  }
   i64 ost[MAXD];
   row_major(x.nd, x.shape, ost);
   const i64* strides[2] = {ost, x.strides};
@@ -329,6 +339,23 @@ void k_binary(int op, const View& a, const View& b, int nd, const i64* shape, vo
   i64 total = numel(nd, shape);
   if (total == 0) return;
   int out_dtype = binary_is_comparison(op) ? BOOL : a.dtype;
+  if (total == 1) {
+    // One element: every index is 0, so each operand is its offset; same loops, no walk.
+    if (a.dtype == F32) {
+      const float* pa = static_cast<const float*>(a.data) + a.offset;
+      const float* pb = static_cast<const float*>(b.data) + b.offset;
+      bool done = out_dtype == BOOL ? compare_f32(op, pa, 1, pb, 1, static_cast<uint8_t*>(out), 1)
+                                    : binary_f32(op, pa, 1, pb, 1, static_cast<float*>(out), 1);
+      if (done) return;
+    }
+    GB_DISPATCH(a.dtype, T, {
+      GB_DISPATCH(out_dtype, O, {
+        binary_generic<T, O>(op, static_cast<const T*>(a.data) + a.offset, 0, static_cast<const T*>(b.data) + b.offset, 0,
+                             static_cast<O*>(out), 1);
+      });
+    });
+    return;
+  }
   i64 ost[MAXD];
   row_major(nd, shape, ost);
   const i64* strides[3] = {ost, a.strides, b.strides};

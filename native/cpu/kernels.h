@@ -67,6 +67,15 @@ void k_maxpool_bwd(const void* dy, const int32_t* idx, int dtype, const PoolP& p
 void k_avgpool(const void* x, int dtype, const PoolP& p, void* out);
 void k_avgpool_bwd(const void* dy, int dtype, const PoolP& p, void* dx);
 
+// optim.cc
+/**
+ * One fused optimizer update in place (Backend.optimizerStep): kind 0 sgd, 1 adam, 2 rmsprop,
+ * 3 adagrad; state[0..2] are the kind's state slots (null when unused); h holds the scalars
+ * packOptimizerStep writes: lr, wd, decay, c1, c2, c3, eps, flags. dtype is F32 or F64.
+ */
+void k_optimizer_step(int kind, void* p, const void* grad, void* const* state, int dtype, i64 n,
+                      const double* h);
+
 // Dispatches a generic lambda on the C++ type of a dtype.
 #define GB_DISPATCH(dt, T, ...)                 \
   switch (dt) {                                 \

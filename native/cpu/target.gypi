@@ -6,7 +6,8 @@
     {
       "target_name": "gradbook_native",
       "sources": [
-        "addon.cc", "alloc.cc", "pool.cc", "gemm.cc", "elementwise.cc", "reduce.cc", "conv.cc"
+        "addon.cc", "alloc.cc", "pool.cc", "gemm.cc", "elementwise.cc", "reduce.cc", "conv.cc",
+        "optim.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

@@ -4,7 +4,7 @@
  * on the GPU against the js reference (scripts/gpu-check.sh, and cuda.test.ts where a GPU is
  * present) and, without a GPU, against the launch recorder to check kernel names and ABI.
  */
-import type { Backend, BinaryOp, Conv2dParams, DType, Pool2dParams, Storage, TypedArray, UnaryOp, View } from "../../lib/backend";
+import type { Backend, BinaryOp, Conv2dParams, DType, OptimizerStep, Pool2dParams, Storage, TypedArray, UnaryOp, View } from "../../lib/backend";
 import { contiguousStrides, sizeOf } from "../../lib/backend";
 
 export interface BackendCase {
@@ -216,6 +216,36 @@ export function backendCases(): BackendCase[] {
   add("gather last axis (cross-entropy picks)", (be) => [be.gather(input(be, [128, 10], "float32", 47), [128, 10], input(be, [128, 1], "int32", 48, 0, 10), [128, 1], 1)]);
   add("scatterAdd axis 1 with repeats", (be) => [be.scatterAdd([3, 4, 5], input(be, [3, 6, 5], "int32", 49, 0, 4), input(be, [3, 6, 5], "float32", 50), [3, 6, 5], 1)], 1e-5);
   add("scatterAdd embeddings (axis 0)", (be) => [be.scatterAdd([10, 8], input(be, [64, 8], "int32", 51, 0, 10), input(be, [64, 8], "float64", 52), [64, 8], 0)], 1e-12);
+
+  // ---- fused optimizer updates (three steps in place; parameter and state compared) ----
+  const steps: [string, OptimizerStep, number][] = [
+    ["sgd", { kind: "sgd", lr: 0.1, weightDecay: 0 }, 0],
+    ["sgd momentum dampening wd", { kind: "sgd", lr: 0.1, weightDecay: 0.1, momentum: 0.9, dampening: 0.3 }, 1],
+    ["sgd nesterov", { kind: "sgd", lr: 0.1, weightDecay: 0, momentum: 0.9, nesterov: true }, 1],
+    ["adam", { kind: "adam", lr: 0.01, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 2],
+    ["adam wd amsgrad", { kind: "adam", lr: 0.01, weightDecay: 0.1, beta1: 0.8, beta2: 0.99, eps: 1e-8, amsgrad: true }, 3],
+    ["adamw (decay)", { kind: "adam", lr: 0.01, weightDecay: 0, decay: 0.999, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 2],
+    ["rmsprop", { kind: "rmsprop", lr: 0.01, weightDecay: 0, alpha: 0.9, eps: 1e-8 }, 1],
+    ["rmsprop centered momentum wd", { kind: "rmsprop", lr: 0.01, weightDecay: 0.05, alpha: 0.9, eps: 1e-8, centered: true, momentum: 0.5 }, 3],
+    ["adagrad", { kind: "adagrad", lr: 0.1, weightDecay: 0.1, eps: 1e-10 }, 1],
+  ];
+  for (const [label, step, nState] of steps) {
+    for (const d of ["float32", "float64"] as DType[]) {
+      for (const n of [1000, 70000]) {
+        add(`optimizerStep ${label} ${d} n=${n}`, (be) => {
+          const p = input(be, [n], d, 53, -1, 1);
+          // rmsprop's slots: [S, ḡ, b]; a slot the options leave unused stays null.
+          const used = step.kind !== "rmsprop" ? [0, 1, 2].map((k) => k < nState)
+            : [true, !!step.centered, (step.momentum ?? 0) > 0];
+          const state = used.map((u) => (u ? be.fill(n, step.kind === "adagrad" ? 0.1 : 0, d) : null));
+          for (let t = 0; t < 3; t++) {
+            be.optimizerStep!(p, input(be, [n], d, 54 + t, -3, 3), state, { ...step, first: t === 0 });
+          }
+          return [p, ...state.filter((x): x is Storage => x !== null)];
+        }, d === "float32" ? 2e-5 : 1e-12);
+      }
+    }
+  }
   return cases;
 }
 

@@ -4,7 +4,7 @@
  * pooling and softmax in nn.ts.
  */
 import type { Backend, BinaryOp, DType, ReduceOp, Storage, TypedArray, UnaryOp, View } from "../../backend";
-import { COMPARISON_OPS, arrayTypeFor } from "../../backend";
+import { COMPARISON_OPS, arrayTypeFor, packOptimizerStep } from "../../backend";
 import { bytesPerElement } from "../../dtype";
 import { CudaContext, CudaStorage, SUFFIX } from "./context";
 import { mergeDims, nextPow2, rowMajor, sizeOf, splitReduction } from "./layout";
@@ -224,6 +224,16 @@ export function createCudaBackend(ctx: CudaContext): Backend {
       ctx.params().ptr(out.at()).ptr(cs(index).at()).ptr(src.at()).strided(m.shape, m.strides).i64(axisStride).i64(n);
       ctx.launch1d("index", "scatter_add_" + SUFFIX[src.dtype], n);
       return out;
+    },
+
+    optimizerStep(ps, grad, state, step) {
+      const p = cs(ps);
+      if (p.size === 0) return;
+      const [lr, wd, decay, c1, c2, c3, eps, flags] = packOptimizerStep(step);
+      const a = ctx.params().ptr(p.at()).ptr(cs(grad).at());
+      for (let k = 0; k < 3; k++) a.ptr(state[k] ? cs(state[k]!).at() : 0);
+      a.f64(lr).f64(wd).f64(decay).f64(c1).f64(c2).f64(c3).f64(eps).i32(flags).i64(p.size);
+      ctx.launch1d("optim", `optim_${step.kind}_${SUFFIX[p.dtype]}`, p.size);
     },
   };
   ctx.backend = be;

@@ -12,7 +12,7 @@ import { packageRoot } from "./binding";
 
 /** The kernel source files, without extension. */
 export const KERNEL_FILES = [
-  "elementwise", "copy", "reduce", "scan", "sort", "softmax", "index", "pool", "conv", "gemm",
+  "elementwise", "copy", "reduce", "scan", "sort", "softmax", "index", "pool", "conv", "gemm", "optim",
 ] as const;
 export type KernelFile = (typeof KERNEL_FILES)[number];
 

@@ -8,6 +8,7 @@ import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "./conv";
 import { BINARY_EXPR, UNARY_EXPR, copyInto, mapViews } from "./elementwise";
 import { gather, scatterAdd } from "./gather";
 import { matmul } from "./matmul";
+import { optimizerStep } from "./optim";
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool";
 import { cumsum, reduce, sortRows } from "./reduce";
 import { softmax } from "./softmax";
@@ -80,6 +81,7 @@ export function createJsBackend(name: DeviceName = "js"): Backend {
     softmax: (x, outer, n, log) => wrap(x.dtype, softmax(x, outer, n, log)),
     gather: (x, xShape, index, indexShape, axis) => wrap(x.dtype, gather(x, xShape, index, indexShape, axis)),
     scatterAdd: (outShape, index, src, srcShape, axis) => wrap(src.dtype, scatterAdd(outShape, index, src, srcShape, axis)),
+    optimizerStep,
   };
   const wrap = (dtype: DType, data: TypedArray): Storage => new JsStorage(be, dtype, data);
   return be;

@@ -39,6 +39,8 @@ export interface NativeAddon {
   maxPool2dBackward(dy: NativeHandle, indices: NativeHandle): NativeHandle;
   avgPool2d(x: NativeHandle): NativeHandle;
   avgPool2dBackward(dy: NativeHandle): NativeHandle;
+  /** Fused optimizer update in place; the step's scalars are in the parameter buffer (P[0..7]). Absent from addons built before it. */
+  optimizerStep?(kind: number, p: NativeHandle, grad: NativeHandle, s0: NativeHandle | null, s1: NativeHandle | null, s2: NativeHandle | null): void;
   stats(): NativeStats;
   isLive(h: NativeHandle): boolean;
   emptyCache(): void;

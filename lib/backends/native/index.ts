@@ -18,10 +18,10 @@
  * ```
  */
 import type {
-  Backend, BinaryOp, Conv2dParams, DType, MatmulParams, Pool2dParams, ReduceOp, Storage,
+  Backend, BinaryOp, Conv2dParams, DType, MatmulParams, OptimizerStep, Pool2dParams, ReduceOp, Storage,
   TypedArray, UnaryOp, View,
 } from "../../backend";
-import { COMPARISON_OPS, sizeOf } from "../../backend";
+import { COMPARISON_OPS, OPTIM_KIND_CODE, packOptimizerStep, sizeOf } from "../../backend";
 import { loadAddon, type NativeAddon, type NativeHandle, type NativeStats } from "./addon";
 
 export type { NativeStats } from "./addon";
@@ -44,11 +44,15 @@ const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3,
 
 const MAX_DIMS = 16;
 
-/** A storage of the cpu backend: a handle to 64-byte aligned native memory. */
+/**
+ * A storage of the cpu backend: a handle to 64-byte aligned native memory. Every op makes one,
+ * and a graph of scalar ops keeps thousands alive, so it holds three fields only: `backend`
+ * lives on each backend's subclass prototype, and `disposed` is added when it is set.
+ */
 export class NativeStorage implements Storage {
-  disposed?: boolean;
+  declare disposed?: boolean;
+  declare readonly backend: Backend;
   constructor(
-    readonly backend: Backend,
     readonly dtype: DType,
     readonly size: number,
     /** Freed by dispose(), or by the engine's FinalizationRegistry through release(handle). */
@@ -112,7 +116,8 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
     }
     return ns.handle;
   };
-  const wrap = (dtype: DType, size: number, handle: NativeHandle): NativeStorage => new NativeStorage(be, dtype, size, handle);
+  class Own extends NativeStorage {}
+  const wrap = (dtype: DType, size: number, handle: NativeHandle): NativeStorage => new Own(dtype, size, handle);
 
   /** Writes [nd, shape..., (offset, strides...) per view] into P. */
   const putViews = (shape: readonly number[], views: View[]): void => {
@@ -255,6 +260,12 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
       return wrap(src.dtype, sizeOf(outShape), A.scatterAdd(h(index), h(src), axis));
     },
 
+    optimizerStep(p: Storage, grad: Storage, state: readonly (Storage | null)[], step: OptimizerStep): void {
+      P.set(packOptimizerStep(step), 0);
+      const st = (k: number): NativeHandle | null => (state[k] ? h(state[k]!) : null);
+      A.optimizerStep!(OPTIM_KIND_CODE[step.kind], h(p), h(grad), st(0), st(1), st(2));
+    },
+
     stats: () => A.stats(),
     isLive: (s) => A.isLive((s as NativeStorage).handle),
     emptyCache: () => A.emptyCache(),
@@ -263,5 +274,9 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
       A.setThreads(n);
     },
   };
+  // An addon built before the fused update existed (a stale build/) still works: optim then
+  // composes the update from the other kernels.
+  if (typeof A.optimizerStep !== "function") delete (be as { optimizerStep?: unknown }).optimizerStep;
+  Object.defineProperty(Own.prototype, "backend", { value: be });
   return be;
 }
