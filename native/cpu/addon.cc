@@ -499,6 +499,22 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// configureMemory(files, envLimit): files alternates limit and usage files of the process's
+// limited cgroup levels (found by lib/memory-limit.ts); envLimit is GRADBOOK_MEMORY_LIMIT in
+// bytes, 0 for none.
+Napi::Value ConfigureMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArray() || !info[1].IsNumber())
+    throw Napi::TypeError::New(env, "configureMemory(files, envLimit): files must be an array of file names, envLimit a number");
+  Napi::Array a = info[0].As<Napi::Array>();
+  std::vector<MemLevel> levels;
+  for (uint32_t i = 0; i + 1 < a.Length(); i += 2)
+    levels.push_back(MemLevel{a.Get(i).ToString().Utf8Value(), a.Get(i + 1).ToString().Utf8Value()});
+  double limit = info[1].As<Napi::Number>().DoubleValue();
+  mem_configure(levels, limit > 0 ? size_t(limit) : 0);
+  return env.Undefined();
+}
+
 Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
   buf_empty_cache();
   return info.Env().Undefined();
@@ -570,6 +586,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   GB_EXPORT("stats", Stats);
   GB_EXPORT("isLive", IsLive);
   GB_EXPORT("emptyCache", EmptyCache);
+  GB_EXPORT("configureMemory", ConfigureMemory);
   GB_EXPORT("setThreads", SetThreads);
   GB_EXPORT("watchHeapLimit", WatchHeapLimit);
 #undef GB_EXPORT
