@@ -52,6 +52,8 @@ export interface NativeAddon {
   configureMemory?(files: string[], envLimit: number): void;
   /** Kernel use: sets flag[0] to 1 when the JS heap nears its limit (which it then raises). */
   watchHeapLimit?(flag: Int32Array): void;
+  /** The kernel's launcher: replaces the process by `file` (same pid); returns only by throwing. */
+  execve?(file: string, argv: string[], env: string[]): never;
 }
 
 /** Memory and threading state of the native backend. */
