@@ -51,12 +51,14 @@ export class MemoryError extends Error {
 }
 
 const INITIAL_HEAP_LIMIT = v8.getHeapStatistics().heap_size_limit;
+/** What the heap limit was derived from, where the launcher set it (kernel/heap-limit.ts). */
+const HEAP_LIMIT_FROM = process.env.GRADBOOK_HEAP_LIMIT_FROM;
 
 function heapMemoryError(): MemoryError {
   const used = v8.getHeapStatistics().used_heap_size;
   const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
   return new MemoryError(
-    `the JavaScript heap is nearly full (${mib(used)} used of its ${mib(INITIAL_HEAP_LIMIT)} limit), so the cell was stopped. ` +
+    `the JavaScript heap is nearly full (${mib(used)} used of its ${mib(INITIAL_HEAP_LIMIT)} limit${HEAP_LIMIT_FROM ? `, set from ${HEAP_LIMIT_FROM}` : ""}), so the cell was stopped. ` +
       "Variables are kept: drop big arrays you no longer need (x = null), keep data in tensors (their memory is not on this heap), or restart the kernel.",
   );
 }

@@ -4,8 +4,6 @@
  * accounting. Top-level functions use the current engine (`getEngine()`); tests make isolated
  * ones with `new Engine()` and `withEngine(engine, () => ...)`.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import type { Backend, DeviceName, Storage } from "./backend";
@@ -15,6 +13,7 @@ import { bytesPerElement } from "./dtype";
 import { loadNativeBackend } from "./backends/native";
 import { loadCudaBackend } from "./backends/cuda";
 import { OpError } from "./errors";
+import { memoryLimit } from "./memory-limit";
 
 /** The record one storage keeps: how many tensors (views) use it, and its size. */
 export class StorageRef {
@@ -96,21 +95,6 @@ function syncCollector(): { gc: () => void; Registry: typeof FinalizationRegistr
 const STORAGE_OVERHEAD = 512;
 
 /**
- * The memory limit of this process: the cgroup's (containers, Binder) where one is set, else
- * the machine's.
- */
-export function memoryLimit(): number {
-  let limit = os.totalmem();
-  for (const f of ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]) {
-    try {
-      const v = Number(fs.readFileSync(f, "utf8").trim());
-      if (Number.isFinite(v) && v > 0 && v < limit) limit = v;
-    } catch { /* not in a cgroup of that version */ }
-  }
-  return limit;
-}
-
-/**
  * The default collection budget: live native bytes may grow by this much before the engine
  * runs the collector itself. A sixteenth of the memory limit, between 64 MiB and 256 MiB, so
  * a loop that disposes nothing stays well inside a 1-2 GB Binder and far from the OOM killer.
@@ -121,7 +105,7 @@ export function memoryLimit(): number {
 function defaultBudget(): number {
   const env = process.env.GRADBOOK_GC_BUDGET_MB;
   if (env !== undefined && env !== "" && Number.isFinite(Number(env))) return Number(env) * 1024 * 1024;
-  return Math.min(256 * 1024 * 1024, Math.max(64 * 1024 * 1024, memoryLimit() / 16));
+  return Math.min(256 * 1024 * 1024, Math.max(64 * 1024 * 1024, memoryLimit().bytes / 16));
 }
 
 /** The registry of backends, the default device, grad mode and `tidy` scopes. One engine is current (`getEngine()`); tests make their own. */

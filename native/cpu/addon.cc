@@ -19,6 +19,9 @@
 #include <cstring>
 #include <string>
 #include <vector>
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
 #include "kernels.h"
 
 using namespace gb;
@@ -539,6 +542,22 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// configureMemory(files, envLimit): files alternates limit and usage files of the process's
+// limited cgroup levels (found by lib/memory-limit.ts); envLimit is GRADBOOK_MEMORY_LIMIT in
+// bytes, 0 for none.
+Napi::Value ConfigureMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArray() || !info[1].IsNumber())
+    throw Napi::TypeError::New(env, "configureMemory(files, envLimit): files must be an array of file names, envLimit a number");
+  Napi::Array a = info[0].As<Napi::Array>();
+  std::vector<MemLevel> levels;
+  for (uint32_t i = 0; i + 1 < a.Length(); i += 2)
+    levels.push_back(MemLevel{a.Get(i).ToString().Utf8Value(), a.Get(i + 1).ToString().Utf8Value()});
+  double limit = info[1].As<Napi::Number>().DoubleValue();
+  mem_configure(levels, limit > 0 ? size_t(limit) : 0);
+  return env.Undefined();
+}
+
 Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
   buf_empty_cache();
   return info.Env().Undefined();
@@ -546,7 +565,7 @@ Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
 
 // ---- JavaScript heap limit ----------------------------------------------------------------
 // V8 aborts the whole process when its heap is full. Near the limit, this callback raises it
-// (a few times at most) and sets a flag the kernel watches from another thread; the kernel
+// (a few times at most, by no more than half the memory left) and sets a flag the kernel watches from another thread; the kernel
 // then stops the cell, which reports a MemoryError while every variable survives.
 int32_t* heap_flag = nullptr;
 int heap_raises = 0;
@@ -556,7 +575,12 @@ size_t NearHeapLimit(void*, size_t current, size_t initial) {
   __atomic_store_n(heap_flag, 1, __ATOMIC_SEQ_CST);
   if (heap_raises >= 4) return current;  // nothing stopped the cell: V8's own out-of-memory
   heap_raises++;
-  return current + std::max(initial / 2, size_t(128) << 20);
+  // Enough room for the cell to be stopped, but not past the memory limit: a raise beyond
+  // what is left would trade V8's error for the out-of-memory killer.
+  size_t step = std::max(initial / 2, size_t(128) << 20);
+  size_t avail = mem_available(nullptr);
+  if (avail != SIZE_MAX) step = std::min(step, std::max(avail / 2, size_t(32) << 20));
+  return current + step;
 }
 
 Napi::Value WatchHeapLimit(const Napi::CallbackInfo& info) {
@@ -572,6 +596,36 @@ Napi::Value WatchHeapLimit(const Napi::CallbackInfo& info) {
   isolate->AddNearHeapLimitCallback(NearHeapLimit, nullptr);
   isolate->AutomaticallyRestoreInitialHeapLimit(0.5);
   return env.Undefined();
+}
+
+// execve(file, argv, env): replaces this process by another program, keeping its pid, so a
+// Jupyter client that signals or waits on the kernel's pid still reaches it. The kernel's
+// launcher uses it to restart Node with a heap limit derived from the memory limit (Node 20
+// has no process.execve). Returns only on failure, with the reason.
+Napi::Value Execve(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString() || !info[1].IsArray() || !info[2].IsArray())
+    throw Napi::TypeError::New(env, "execve(file, argv, env): file must be a string, argv and env arrays of strings");
+  auto strings = [](Napi::Array a) {
+    std::vector<std::string> v;
+    for (uint32_t i = 0; i < a.Length(); i++) v.push_back(a.Get(i).ToString().Utf8Value());
+    return v;
+  };
+  std::string file = info[0].As<Napi::String>().Utf8Value();
+  std::vector<std::string> args = strings(info[1].As<Napi::Array>()), envs = strings(info[2].As<Napi::Array>());
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(&a[0]);
+  argv.push_back(nullptr);
+  for (auto& e : envs) envp.push_back(&e[0]);
+  envp.push_back(nullptr);
+  std::fflush(nullptr);
+  // Node marks stdin, stdout and stderr close-on-exec at start-up: the new program needs them.
+  for (int fd = 0; fd <= 2; fd++) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  execve(file.c_str(), argv.data(), envp.data());
+  throw Napi::Error::New(env, "execve(" + file + ") failed: " + std::strerror(errno));
 }
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
@@ -611,6 +665,8 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   GB_EXPORT("stats", Stats);
   GB_EXPORT("isLive", IsLive);
   GB_EXPORT("emptyCache", EmptyCache);
+  GB_EXPORT("configureMemory", ConfigureMemory);
+  GB_EXPORT("execve", Execve);
   GB_EXPORT("setThreads", SetThreads);
   GB_EXPORT("watchHeapLimit", WatchHeapLimit);
 #undef GB_EXPORT

@@ -67,33 +67,51 @@ bool read_u64(const char* path, unsigned long long* v) {
 
 }  // namespace
 
+namespace {
+std::mutex config_mu;
+std::vector<MemLevel> levels;
+size_t env_limit = 0;
+}  // namespace
+
+void mem_configure(const std::vector<MemLevel>& l, size_t limit) {
+  std::lock_guard<std::mutex> g(config_mu);
+  levels = l;
+  env_limit = limit;
+}
+
 size_t mem_available(std::string* source) {
   size_t best = SIZE_MAX;
-  auto consider = (void (*)(size_t, const std::string&, size_t*, std::string*))[](size_t v, const std::string& why, size_t* b, std::string* src) {
-    if (v < *b) {
-      *b = v;
-      if (src) *src = why;
+  auto consider = [&](size_t v, const std::string& why) {
+    if (v < best) {
+      best = v;
+      if (source) *source = why;
     }
   };
   if (FILE* f = std::fopen("/proc/meminfo", "r")) {
     char line[128];
     unsigned long long kb;
     while (std::fgets(line, sizeof line, f))
-      if (std::sscanf(line, "MemAvailable: %llu kB", &kb) == 1) consider(size_t(kb) << 10, "the machine's available memory", &best, source);
+      if (std::sscanf(line, "MemAvailable: %llu kB", &kb) == 1) consider(size_t(kb) << 10, "the machine's available memory");
     std::fclose(f);
   }
-  unsigned long long lim, cur;
-  if (read_u64("/sys/fs/cgroup/memory.max", &lim) && read_u64("/sys/fs/cgroup/memory.current", &cur))
-    consider(lim > cur ? size_t(lim - cur) : 0, "the container's memory limit (cgroup memory.max " + std::to_string(lim >> 20) + " MiB)", &best, source);
-  else if (read_u64("/sys/fs/cgroup/memory/memory.limit_in_bytes", &lim) && read_u64("/sys/fs/cgroup/memory/memory.usage_in_bytes", &cur) && lim < (1ull << 60))
-    consider(lim > cur ? size_t(lim - cur) : 0, "the container's memory limit (cgroup " + std::to_string(lim >> 20) + " MiB)", &best, source);
-  if (const char* env = std::getenv("GRADBOOK_MEMORY_LIMIT")) {
-    unsigned long long limit = std::strtoull(env, nullptr, 10);
+  std::vector<MemLevel> ls;
+  size_t limit;
+  {
+    std::lock_guard<std::mutex> g(config_mu);
+    ls = levels;
+    limit = env_limit;
+  }
+  for (const MemLevel& l : ls) {
+    unsigned long long lim, cur;
+    if (read_u64(l.limit_file.c_str(), &lim) && read_u64(l.usage_file.c_str(), &cur))
+      consider(lim > cur ? size_t(lim - cur) : 0, "the cgroup's memory limit (" + std::to_string(lim >> 20) + " MiB, " + l.limit_file + ")");
+  }
+  if (limit > 0) {
     unsigned long long pages_total, pages_rss;
     FILE* f = std::fopen("/proc/self/statm", "r");
-    if (limit > 0 && f && std::fscanf(f, "%llu %llu", &pages_total, &pages_rss) == 2) {
+    if (f && std::fscanf(f, "%llu %llu", &pages_total, &pages_rss) == 2) {
       size_t rss = size_t(pages_rss) * size_t(sysconf(_SC_PAGESIZE));
-      consider(limit > rss ? size_t(limit) - rss : 0, "GRADBOOK_MEMORY_LIMIT (" + std::to_string(limit >> 20) + " MiB)", &best, source);
+      consider(limit > rss ? limit - rss : 0, "GRADBOOK_MEMORY_LIMIT (" + std::to_string(limit >> 20) + " MiB)");
     }
     if (f) std::fclose(f);
   }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace gb {
 
@@ -24,10 +25,19 @@ void buf_free(void* p, size_t bytes);
 void buf_empty_cache();
 /**
  * Bytes that can still be allocated without the kernel being killed: the least of the
- * machine's MemAvailable, the cgroup limit minus usage and $GRADBOOK_MEMORY_LIMIT minus the
- * resident size (SIZE_MAX if none is known). `source` names the one that decided.
+ * machine's MemAvailable, each configured cgroup level's limit minus its usage and the
+ * configured limit (GRADBOOK_MEMORY_LIMIT) minus the resident size (SIZE_MAX if none is
+ * known). `source` names the one that decided.
  */
 size_t mem_available(std::string* source);
+/** One limited cgroup level: the files of its limit and its usage. */
+struct MemLevel { std::string limit_file, usage_file; };
+/**
+ * The limits mem_available reads, set by the TypeScript side when the addon loads
+ * (lib/memory-limit.ts finds the process's own cgroup levels): until then, only MemAvailable.
+ * `env_limit` 0 means none.
+ */
+void mem_configure(const std::vector<MemLevel>& levels, size_t env_limit);
 struct AllocStats { size_t live_bytes, cached_bytes, peak_live_bytes, live_buffers; };
 AllocStats buf_stats();
 

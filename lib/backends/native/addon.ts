@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { envLimit, ownCgroupLevels } from "../../memory-limit";
 
 /**
  * A handle to a native buffer: a number naming a slot of the addon's buffer table (with a
@@ -45,8 +46,16 @@ export interface NativeAddon {
   isLive(h: NativeHandle): boolean;
   emptyCache(): void;
   setThreads(n: number): void;
+  /**
+   * Tells the allocator which limits to check large blocks against: the limit and usage files
+   * of each limited cgroup level, alternating, and GRADBOOK_MEMORY_LIMIT (0: none). Called at
+   * load with what lib/memory-limit.ts found.
+   */
+  configureMemory?(files: string[], envLimit: number): void;
   /** Kernel use: sets flag[0] to 1 when the JS heap nears its limit (which it then raises). */
   watchHeapLimit?(flag: Int32Array): void;
+  /** The kernel's launcher: replaces the process by `file` (same pid); returns only by throwing. */
+  execve?(file: string, argv: string[], env: string[]): never;
 }
 
 /** Memory and threading state of the native backend. */
@@ -74,6 +83,18 @@ function packageRoot(): string {
 
 const loaded = new Map<string, NativeAddon>();
 
+/** Hands the addon the memory limits this process is under (one owner: lib/memory-limit.ts). */
+function configureMemory(addon: NativeAddon): void {
+  const files = ownCgroupLevels().flatMap((l) => [l.limitFile, l.usageFile]);
+  let env = 0;
+  try {
+    env = envLimit() ?? 0;
+  } catch {
+    // malformed: memoryLimit() says so once; the allocator ignores it
+  }
+  addon.configureMemory?.(files, env);
+}
+
 /**
  * Loads the addon. `GRADBOOK_NATIVE_PATH` names an explicit .node file (for tests and custom
  * builds); otherwise build/Release and build/Debug under the package root are tried.
@@ -94,6 +115,7 @@ export function loadAddon(): NativeAddon {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const addon = require(file) as NativeAddon;
       if (typeof addon.matmul !== "function") { errors.push(`${file}: not a gradbook native addon`); continue; }
+      configureMemory(addon);
       loaded.set(file, addon);
       return addon;
     } catch (e) {
