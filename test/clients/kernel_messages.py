@@ -40,3 +40,12 @@ def result_text(msgs):
 
 def stream_text(msgs, name="stdout"):
     return "".join(m["content"]["text"] for m in msgs if m["msg_type"] == "stream" and m["content"]["name"] == name)
+
+
+def rss_mib(km):
+    """Resident memory of a kernel started by a KernelManager, in MiB."""
+    with open(f"/proc/{km.provisioner.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")

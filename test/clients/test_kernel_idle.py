@@ -11,7 +11,7 @@ import time
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from kernel_messages import TIMEOUT, reply_to, result_text, run
+from kernel_messages import TIMEOUT, reply_to, result_text, rss_mib, run
 
 
 def start(tmp_path, idle_s):
@@ -20,13 +20,6 @@ def start(tmp_path, idle_s):
     km, kc = start_new_kernel(kernel_name="gradbook", startup_timeout=60, env=env, stderr=log)
     return km, kc, tmp_path / "kernel.log"
 
-
-def rss_mib(km):
-    with open(f"/proc/{km.provisioner.pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
 
 
 def releases(log):

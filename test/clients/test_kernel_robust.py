@@ -16,7 +16,7 @@ import pytest
 import zmq
 from jupyter_client.manager import start_new_kernel
 
-from kernel_messages import TIMEOUT, collect, reply_to, result_text, run, stream_text
+from kernel_messages import TIMEOUT, collect, reply_to, result_text, rss_mib, run, stream_text
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -41,13 +41,6 @@ def kernel_info_answers(kc, timeout=5):
     msg_id = kc.kernel_info()
     return reply_to(kc, msg_id, timeout)["msg_type"] == "kernel_info_reply"
 
-
-def rss_mib(km):
-    with open(f"/proc/{km.provisioner.pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
 
 
 # 1. process.exit in a cell
