@@ -157,6 +157,9 @@ interface ResultPayload {
   questions?: { question: string; points: number; earned: number; tests: TestRecord[]; error?: string }[];
 }
 
+/** Kernels tried before a submission is flagged `kernel-start-failed`. */
+const START_ATTEMPTS = 3;
+
 function classify(o: CellOutcome): string | null {
   if (o.status === "timeout") return "timeout";
   if (o.status === "died") return /memory/i.test(o.death ?? "") ? "out-of-memory" : /exited/.test(o.death ?? "") ? "kernel-exited" : "kernel-died";
@@ -201,21 +204,28 @@ export async function gradeSubmission(student: string, file: string, source: Sou
   const outcomes: (CellOutcome | null)[] = cells.map(() => null);
   let kernel: GradingKernel | null = null;
   let restarts = 0;
+  // A kernel that fails to start is the grader's problem, not the submission's (a port taken
+  // between choosing it and binding it, a machine too busy to answer in time): try again, with
+  // new ports, before the submission is flagged.
   const startKernel = async (): Promise<GradingKernel | null> => {
-    const k = new GradingKernel({ cwd, memoryLimit: opts.memoryLimit, env: { GRADBOOK_QUIET: "1" } });
-    try {
-      await k.start();
-      // The first cell waits for the type checker to warm up (seconds on a busy machine): pay
-      // that here, so that no cell of the submission is charged for it.
-      const warm = await k.execute("undefined", Math.max(1000, Math.min(120_000, deadline - Date.now())));
-      if (warm.status !== "ok") throw new Error(`the kernel's first cell failed: ${warm.error?.evalue ?? warm.status}`);
-      return k;
-    } catch (e) {
-      await k.close();
-      base.flags.push("kernel-start-failed");
-      base.notes.push(`A kernel could not be started: ${(e as Error).message}`);
-      return null;
+    const why: string[] = [];
+    for (let attempt = 0; attempt < START_ATTEMPTS && Date.now() < deadline; attempt++) {
+      const k = new GradingKernel({ cwd, memoryLimit: opts.memoryLimit, env: { GRADBOOK_QUIET: "1" } });
+      try {
+        await k.start();
+        // The first cell waits for the type checker to warm up (seconds on a busy machine): pay
+        // that here, so that no cell of the submission is charged for it.
+        const warm = await k.execute("undefined", Math.max(1000, Math.min(120_000, deadline - Date.now())));
+        if (warm.status !== "ok") throw new Error(`the kernel's first cell failed: ${warm.error?.evalue ?? warm.status}`);
+        return k;
+      } catch (e) {
+        await k.close();
+        why.push((e as Error).message);
+      }
     }
+    base.flags.push("kernel-start-failed");
+    base.notes.push(`A kernel could not be started (${why.length} tries): ${why.join("; ")}`);
+    return null;
   };
   try {
     kernel = await startKernel();

@@ -46,7 +46,7 @@ describe("grading a synthetic class", () => {
       const total = Object.values(e.grades).reduce((a, b) => a + b, 0);
       if (Math.abs(g.total - total) > 1e-3) problems.push(`${e.name}: total ${g.total}, expected ${total}`);
       const flagsOk = typeof e.flags === "function" ? e.flags(g.flags) : JSON.stringify(g.flags) === JSON.stringify([...e.flags].sort());
-      if (!flagsOk) problems.push(`${e.name}: flags ${JSON.stringify(g.flags)}, expected ${typeof e.flags === "function" ? e.flags.toString() : JSON.stringify(e.flags)}`);
+      if (!flagsOk) problems.push(`${e.name}: flags ${JSON.stringify(g.flags)}, expected ${typeof e.flags === "function" ? e.flags.toString() : JSON.stringify(e.flags)}; notes ${JSON.stringify(g.notes)}`);
     }
     expect(problems).toEqual([]);
   });
