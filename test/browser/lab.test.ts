@@ -383,7 +383,7 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
         const now = await widgetCanvas(page, 5, 1);
         if (now !== null) seen.add(now);
         return seen.size;
-      }, { timeout: 30_000, intervals: [200] }).toBeGreaterThanOrEqual(3);
+      }, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(3);
       expect(await kernelValue("pg.playing")).toBe("true");
       await expect.poll(() => toggle.textContent()).toContain("pause");
       await page.screenshot({ path: path.join(OUT, "lab-playground-training.png") });

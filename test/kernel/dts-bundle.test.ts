@@ -32,7 +32,7 @@ describe("the library's declarations as one file", () => {
 
   it("declares every declaration file as a module, with no relative specifier left", () => {
     const files: string[] = [];
-    const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith(".d.ts") && files.push(path.join(d, e.name))));
+    const walk = (d: string): void => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith(".d.ts") && files.push(path.join(d, e.name))));
     walk(LIB);
     const declared = [...bundle.matchAll(/^declare module "([^"]+)" \{$/gm)].map((m) => m[1]);
     expect(declared.sort()).toEqual([...files.map((f) => moduleNameOf(LIB, f)), "gradbook"].sort());
