@@ -12,6 +12,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as ts from "typescript";
 
 /** The ambient module name of a declaration file under `libDir` (`gradbook/lib/nn/index`). */
 export function moduleNameOf(libDir: string, file: string): string {
@@ -61,4 +62,43 @@ export function bundleDeclarations(libDir: string): string | null {
     body += `declare module ${JSON.stringify(moduleNameOf(libDir, f))} {\n${text}\n}\n`;
   }
   return `${[...references].join("")}${body}declare module "gradbook" {\n    export * from "gradbook/lib/index";\n}\n`;
+}
+
+/**
+ * TypeScript's standard library for `libs` (`["lib.es2023.d.ts"]`) as one file: every lib file
+ * they reach through `/// <reference lib>`, each once, in the order a program reads them
+ * (TypeScript's own list of libs), with the reference lines removed. The order matters: global
+ * interfaces declared in several files merge in file order, and that is the order of their
+ * overloads. With `noLib` and this file as a root, a program reads one file where it read
+ * sixty-one (see the library's bundle above for why that matters). Null when a lib file is
+ * missing.
+ */
+export function bundleStandardLibrary(libs: readonly string[]): string | null {
+  // Not in the compiler's public declarations, but part of its API object since 4.x.
+  const { libs: libList, libMap } = ts as unknown as { libs?: string[]; libMap?: Map<string, string> };
+  if (!Array.isArray(libList) || !(libMap instanceof Map)) return null;
+  const dir = path.dirname(ts.getDefaultLibFilePath({}));
+  const texts = new Map<string, string>();
+  const visit = (file: string): boolean => {
+    if (texts.has(file)) return true;
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full)) return false;
+    const text = fs.readFileSync(full, "utf8");
+    texts.set(file, text);
+    for (const m of text.matchAll(/^\/\/\/ <reference lib="([^"]+)" \/>/gm)) {
+      const ref = libMap.get(m[1].toLowerCase());
+      if (!ref || !visit(ref)) return false;
+    }
+    return true;
+  };
+  for (const l of libs) if (!visit(l)) return null;
+  // As the compiler orders default lib files: by the lib's place in its list of libs.
+  const order = (f: string) => {
+    const i = libList.indexOf(f.replace(/^lib\./, "").replace(/\.d\.ts$/, ""));
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return [...texts.keys()]
+    .sort((a, b) => order(a) - order(b))
+    .map((f) => `// ${f}\n` + texts.get(f)!.replace(/^\/\/\/ <reference [^\n]*\n/gm, ""))
+    .join("\n");
 }

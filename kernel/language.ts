@@ -14,7 +14,7 @@ import * as path from "path";
 import { PACKAGE_ROOT } from "./paths";
 import type { ErrorContent, LangRestore, PreludeInfo } from "./messages";
 import { CellSyntaxErrorList, convertCell, Converted } from "./convert";
-import { bundleDeclarations } from "./dts-bundle";
+import { bundleDeclarations, bundleStandardLibrary } from "./dts-bundle";
 
 
 /** Diagnostics that are artefacts of modelling cells as modules, not mistakes in the cell. */
@@ -32,7 +32,10 @@ const IGNORED_CODES = new Set([
  */
 export const KERNEL_GLOBALS = fs.readFileSync(path.join(PACKAGE_ROOT, "types", "session.d.ts"), "utf8");
 
-const ROOTS = ["globals", "node_light", "library", "check", "complete", "inspect", "prelude_probe"] as const;
+const ROOTS = ["stdlib", "globals", "node_light", "library", "check", "complete", "inspect", "prelude_probe"] as const;
+
+/** The standard library cells see: ES2023, no DOM. */
+const STANDARD_LIBS = ["lib.es2023.d.ts"] as const;
 
 /** The library's compiled declarations, which the checker reads as one file (dts-bundle.ts). */
 const LIBRARY_DIR = path.join(PACKAGE_ROOT, "dist", "lib");
@@ -129,7 +132,7 @@ export class CellLanguage {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
-      lib: ["lib.es2023.d.ts"],
+      lib: [...STANDARD_LIBS],
       // Light: the root file below stands for @types/node. Full: the whole package.
       types: this.nodeTypesDir && this.nodeFull ? ["node"] : [],
       typeRoots,
@@ -143,8 +146,16 @@ export class CellLanguage {
       baseUrl: this.cwd,
       paths: { gradbook: [path.join(PACKAGE_ROOT, "dist", "lib", "index")], "*": [path.join(PACKAGE_ROOT, "node_modules", "*"), path.join(PACKAGE_ROOT, "node_modules", "@types", "*")] },
     };
+    const bundling = opts.bundleLibrary ?? process.env.GRADBOOK_DTS_BUNDLE !== "0";
+    // The standard library as one file too, while cells see the light part of @types/node
+    // (the whole package's `/// <reference lib>` lines would read the lib files again).
+    const stdlib = bundling && !this.nodeFull ? bundleStandardLibrary(STANDARD_LIBS) : null;
+    if (stdlib !== null) {
+      this.setFile(this.rootFile("stdlib"), stdlib);
+      this.options.noLib = true;
+    }
     this.setFile(this.globalsFile, KERNEL_GLOBALS);
-    const bundle = (opts.bundleLibrary ?? process.env.GRADBOOK_DTS_BUNDLE !== "0") ? bundleDeclarations(LIBRARY_DIR) : null;
+    const bundle = bundling ? bundleDeclarations(LIBRARY_DIR) : null;
     this.libraryBundled = bundle !== null;
     if (bundle !== null) this.setFile(this.rootFile("library"), bundle);
     if (this.nodeTypesDir && !this.nodeFull) {
@@ -293,6 +304,7 @@ export class CellLanguage {
     if (kind === "globals") return this.globalsFile;
     // A declaration file, so that it is read as one (skipLibCheck) and never checked itself.
     if (kind === "library") return path.join(this.cwd, "__gradbook_library__.d.ts");
+    if (kind === "stdlib") return path.join(this.cwd, "__gradbook_stdlib__.d.ts");
     return path.join(this.cwd, `__${kind}__.ts`);
   }
 
@@ -323,8 +335,9 @@ export class CellLanguage {
   private useFullNodeTypes(): void {
     if (this.nodeFull) return;
     this.nodeFull = true;
-    this.options = { ...this.options, types: ["node"] };
+    this.options = { ...this.options, types: ["node"], noLib: false };
     this.deleteFile(this.rootFile("node_light"));
+    this.deleteFile(this.rootFile("stdlib"));
     this.checkCache.clear();
     this.projectVersion++;
   }

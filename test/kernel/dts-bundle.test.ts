@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
-import { bundleDeclarations, moduleNameOf } from "../../kernel/dts-bundle";
+import { bundleDeclarations, bundleStandardLibrary, moduleNameOf } from "../../kernel/dts-bundle";
 import { CellLanguage } from "../../kernel/language";
 import { PACKAGE_ROOT } from "../../kernel/paths";
 
@@ -92,5 +92,46 @@ describe("the library's declarations as one file", () => {
     const bundled = verdicts(true);
     expect(bundled).toEqual(verdicts(false));
     expect(bundled.filter((v) => v !== "ok")).toEqual(["line 1, column 7: Type 'number[]' is not assignable to type 'string'. (TS2322)"]);
+  }, 120_000);
+
+  it("reads the standard library as one file: the lib files a program reads, in its order", () => {
+    const options: ts.CompilerOptions = { lib: ["lib.es2023.d.ts"], noEmit: true, types: [] };
+    const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gb-stdlib-")), "x.ts");
+    fs.writeFileSync(root, "export {};\n");
+    const program = ts.createProgram([root], options);
+    const expected = program.getSourceFiles().map((f) => path.basename(f.fileName)).filter((f) => /^lib\./.test(f));
+    const text = bundleStandardLibrary(["lib.es2023.d.ts"])!;
+    expect([...text.matchAll(/^\/\/ (lib\.[\w.]+\.d\.ts)$/gm)].map((m) => m[1])).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(50);
+    expect(text).not.toMatch(/^\/\/\/ <reference/m);
+    expect(bundleStandardLibrary(["lib.no-such.d.ts"])).toBeNull();
+  });
+
+  it("gives cells the standard library's types and overloads, bundled or not", () => {
+    const cells = [
+      "const total: string = [1, 2, 3].reduce((a, b) => a + b, \"\")",
+      "const s: number = [1, 2].at(0)",
+      "const sorted = [3, 1, 2].toSorted()\nconst first: string = sorted[0]",
+      "const both = await Promise.all([1, Promise.resolve(\"a\")])\nconst b0: string = both[0]",
+      "\"abc\".replaceAll(\"a\", 1)",
+      "const m = new Map([[1, \"a\"]])\nm.get(1).length",
+      "Object.groupBy([1], (x) => x)",
+      "const u = new Uint8Array([1]).findLast((x) => x > 0)",
+      "const big: bigint = 10n ** 2n",
+    ];
+    const run = (bundleLibrary: boolean) => {
+      const lang = new CellLanguage({ cwd: fs.mkdtempSync(path.join(os.tmpdir(), "gb-stdlib-")), bundleLibrary });
+      const verdicts = cells.map((c, i) => {
+        const r = lang.compile(i, c);
+        if (r.ok) lang.commit(i);
+        return r.ok ? "ok" : r.error.evalue;
+      });
+      const hover = lang.inspect("[1, 2].reduce", 9, 0).text;
+      return { verdicts, hover };
+    };
+    const bundled = run(true);
+    expect(bundled).toEqual(run(false));
+    expect(bundled.verdicts.map((v) => /\(TS\d+\)$/.exec(v)?.[0] ?? v)).toEqual(["ok", "ok", "(TS2322)", "(TS2322)", "(TS2769)", "ok", "(TS2550)", "ok", "ok"]);
+    expect(bundled.hover).toContain("Array<number>.reduce(callbackfn: (previousValue: number, currentValue: number, currentIndex: number, array: number[]) => number): number (+2 overloads)");
   }, 120_000);
 });
