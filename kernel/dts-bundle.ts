@@ -58,7 +58,7 @@ export function bundleDeclarations(libDir: string): string | null {
     });
     // Inside an ambient module everything is already ambient: `declare` would be an error
     // (`declare global { }` is written `global { }` there).
-    text = text.replace(/^(\s*(?:export\s+)?(?:default\s+)?)declare\s+(?=(?:abstract\s+)?(?:const|let|var|function|class|enum|namespace|module|type|interface|global)\b)/gm, "$1");
+    text = withoutDeclare(text);
     body += `declare module ${JSON.stringify(moduleNameOf(libDir, f))} {\n${text}\n}\n`;
   }
   return `${[...references].join("")}${body}declare module "gradbook" {\n    export * from "gradbook/lib/index";\n}\n`;
@@ -101,4 +101,36 @@ export function bundleStandardLibrary(libs: readonly string[]): string | null {
     .sort((a, b) => order(a) - order(b))
     .map((f) => `// ${f}\n` + texts.get(f)!.replace(/^\/\/\/ <reference [^\n]*\n/gm, ""))
     .join("\n");
+}
+
+/** Drops `declare` where a declaration moves inside an ambient module (where it is an error). */
+function withoutDeclare(text: string): string {
+  return text.replace(/^(\s*(?:export\s+)?(?:default\s+)?)declare\s+(?=(?:abstract\s+)?(?:const|let|var|function|class|enum|namespace|module|type|interface|global)\b)/gm, "$1");
+}
+
+/**
+ * Declaration files (`@types/node`'s light part) as one file: each file after those its
+ * `/// <reference path>` lines name, as a program reads them. A script is copied as it is; a
+ * module (a top-level `import` or `export`, such as `export {}` before `declare global`) becomes
+ * an ambient module of its own, so its local names stay its own. Null when a file is missing
+ * or names a reference this cannot follow (`types` or `lib`).
+ */
+export function bundleScripts(files: readonly string[]): string | null {
+  const done = new Set<string>();
+  const parts: string[] = [];
+  const visit = (file: string): boolean => {
+    if (done.has(file)) return true;
+    done.add(file);
+    if (!fs.existsSync(file)) return false;
+    let text = fs.readFileSync(file, "utf8");
+    for (const m of text.matchAll(/^\/\/\/ <reference (path|types|lib)="([^"]+)"\s*\/>/gm)) {
+      if (m[1] !== "path" || !visit(path.resolve(path.dirname(file), m[2]))) return false;
+    }
+    text = text.replace(/^\/\/\/ <reference [^\n]*\n/gm, "");
+    const isModule = /^(?:import|export)\b/m.test(text);
+    parts.push(isModule ? `declare module ${JSON.stringify(`__gradbook_file__:${file}`)} {\n${withoutDeclare(text)}\n}\n` : `// ${file}\n${text}\n`);
+    return true;
+  };
+  for (const f of files) if (!visit(f)) return null;
+  return parts.join("");
 }

@@ -14,7 +14,7 @@ import * as path from "path";
 import { PACKAGE_ROOT } from "./paths";
 import type { ErrorContent, LangRestore, PreludeInfo } from "./messages";
 import { CellSyntaxErrorList, convertCell, Converted } from "./convert";
-import { bundleDeclarations, bundleStandardLibrary } from "./dts-bundle";
+import { bundleDeclarations, bundleScripts, bundleStandardLibrary } from "./dts-bundle";
 
 
 /** Diagnostics that are artefacts of modelling cells as modules, not mistakes in the cell. */
@@ -160,7 +160,8 @@ export class CellLanguage {
     if (bundle !== null) this.setFile(this.rootFile("library"), bundle);
     if (this.nodeTypesDir && !this.nodeFull) {
       const refs = NODE_LIGHT_FILES.map((f) => path.join(this.nodeTypesDir!, f)).filter((f) => fs.existsSync(f));
-      this.setFile(this.rootFile("node_light"), refs.map((f) => `/// <reference path=${JSON.stringify(f)} />\n`).join(""));
+      const light = bundling ? bundleScripts(refs) : null;
+      this.setFile(this.rootFile("node_light"), light ?? refs.map((f) => `/// <reference path=${JSON.stringify(f)} />\n`).join(""));
     }
     // Files on disk (lib.d.ts, @types, packages) are read once: the service asks for every
     // file's snapshot on each new program, and re-reading megabytes per cell is most of a check.
@@ -305,6 +306,7 @@ export class CellLanguage {
     // A declaration file, so that it is read as one (skipLibCheck) and never checked itself.
     if (kind === "library") return path.join(this.cwd, "__gradbook_library__.d.ts");
     if (kind === "stdlib") return path.join(this.cwd, "__gradbook_stdlib__.d.ts");
+    if (kind === "node_light") return path.join(this.cwd, "__gradbook_node__.d.ts");
     return path.join(this.cwd, `__${kind}__.ts`);
   }
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
-import { bundleDeclarations, bundleStandardLibrary, moduleNameOf } from "../../kernel/dts-bundle";
+import { bundleDeclarations, bundleScripts, bundleStandardLibrary, moduleNameOf } from "../../kernel/dts-bundle";
 import { CellLanguage } from "../../kernel/language";
 import { PACKAGE_ROOT } from "../../kernel/paths";
 
@@ -94,7 +94,7 @@ describe("the library's declarations as one file", () => {
     expect(bundled.filter((v) => v !== "ok")).toEqual(["line 1, column 7: Type 'number[]' is not assignable to type 'string'. (TS2322)"]);
   }, 120_000);
 
-  it("reads the standard library as one file: the lib files a program reads, in its order", () => {
+  it("reads the standard library as one file: the lib files a program reads, in its order; Node's light part too", () => {
     const options: ts.CompilerOptions = { lib: ["lib.es2023.d.ts"], noEmit: true, types: [] };
     const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gb-stdlib-")), "x.ts");
     fs.writeFileSync(root, "export {};\n");
@@ -105,9 +105,20 @@ describe("the library's declarations as one file", () => {
     expect(expected.length).toBeGreaterThan(50);
     expect(text).not.toMatch(/^\/\/\/ <reference/m);
     expect(bundleStandardLibrary(["lib.no-such.d.ts"])).toBeNull();
+    // Scripts are copied after the files they reference; modules become ambient modules.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gb-scripts-"));
+    fs.writeFileSync(path.join(dir, "a.d.ts"), '/// <reference path="b.d.ts" />\ndeclare var fromA: number;\n');
+    fs.writeFileSync(path.join(dir, "b.d.ts"), "declare var fromB: string;\n");
+    fs.writeFileSync(path.join(dir, "m.d.ts"), "export {};\ntype Local = number;\ndeclare global {\n  var fromM: Local;\n}\n");
+    const scripts = bundleScripts([path.join(dir, "a.d.ts"), path.join(dir, "m.d.ts")])!;
+    expect(scripts.indexOf("fromB")).toBeLessThan(scripts.indexOf("fromA"));
+    expect(scripts).toContain(`declare module ${JSON.stringify(`__gradbook_file__:${path.join(dir, "m.d.ts")}`)} {\nexport {};\ntype Local = number;\nglobal {`);
+    const got = diagnostics([], { [path.join(dir, "all.d.ts")]: scripts, [path.join(dir, "cell.ts")]: "export {};\nconst a: number = fromA;\nconst m: number = fromM;\nconst b: number = fromB;\nlet l: Local;\n" });
+    expect(got).toEqual(["cell.ts: Type 'string' is not assignable to type 'number'.", "cell.ts: Cannot find name 'Local'."]);
+    expect(bundleScripts([path.join(dir, "missing.d.ts")])).toBeNull();
   });
 
-  it("gives cells the standard library's types and overloads, bundled or not", () => {
+  it("gives cells the standard library's and Node's types and overloads, bundled or not", () => {
     const cells = [
       "const total: string = [1, 2, 3].reduce((a, b) => a + b, \"\")",
       "const s: number = [1, 2].at(0)",
@@ -118,6 +129,14 @@ describe("the library's declarations as one file", () => {
       "Object.groupBy([1], (x) => x)",
       "const u = new Uint8Array([1]).findLast((x) => x > 0)",
       "const big: bigint = 10n ** 2n",
+      // Node's globals (the light part of @types/node, also one file).
+      "const home: number = process.env.HOME.length",
+      "setTimeout(() => undefined, 1).unref()",
+      "const hex: number = Buffer.from(\"a\").toString(\"hex\")",
+      "const aborted: boolean = new AbortController().signal.aborted",
+      "const typed: NodeJS.TypedArray = new Uint8Array(1)",
+      "const ev: string = new Event(\"x\").type",
+      "const now: string = performance.now()",
     ];
     const run = (bundleLibrary: boolean) => {
       const lang = new CellLanguage({ cwd: fs.mkdtempSync(path.join(os.tmpdir(), "gb-stdlib-")), bundleLibrary });
@@ -131,7 +150,7 @@ describe("the library's declarations as one file", () => {
     };
     const bundled = run(true);
     expect(bundled).toEqual(run(false));
-    expect(bundled.verdicts.map((v) => /\(TS\d+\)$/.exec(v)?.[0] ?? v)).toEqual(["ok", "ok", "(TS2322)", "(TS2322)", "(TS2769)", "ok", "(TS2550)", "ok", "ok"]);
+    expect(bundled.verdicts.map((v) => /\(TS\d+\)$/.exec(v)?.[0] ?? v)).toEqual(["ok", "ok", "(TS2322)", "(TS2322)", "(TS2769)", "ok", "(TS2550)", "ok", "ok", "ok", "ok", "(TS2322)", "ok", "ok", "ok", "(TS2322)"]);
     expect(bundled.hover).toContain("Array<number>.reduce(callbackfn: (previousValue: number, currentValue: number, currentIndex: number, array: number[]) => number): number (+2 overloads)");
   }, 120_000);
 });
