@@ -79,6 +79,10 @@ struct Owner {
   double* c;
 };
 std::vector<Owner*> owners;
+// The isolate guards live in: the first to call initGuards. The buffer table is the process's,
+// so a worker thread using the addon too gets no guards (its storages use the engine's
+// FinalizationRegistry) rather than callbacks racing with this thread.
+v8::Isolate* guard_isolate = nullptr;
 
 // Guarded buffers whose Storage was collected, freed at the next safe point.
 struct Dead {
@@ -177,7 +181,7 @@ void OnCollected(const v8::WeakCallbackInfo<Guard>& info) {
 
 /** Frees the buffers whose Storage was collected. Only where no kernel holds a buffer. */
 void reclaim(Napi::Env env) {
-  if (dead.empty()) return;
+  if (dead.empty() || v8::Isolate::GetCurrent() != guard_isolate) return;
   std::vector<Dead> list;
   list.swap(dead);
   for (const Dead& d : list) {
@@ -305,7 +309,10 @@ Napi::Value InitGuards(const Napi::CallbackInfo& info) {
       info[0].As<Napi::TypedArray>().ElementLength() < 3)
     throw Napi::TypeError::New(env, "initGuards(counters): counters must be a Float64Array of 3 elements");
   Napi::Float64Array a = info[0].As<Napi::Float64Array>();
-  if (owners.empty()) v8::Isolate::GetCurrent()->AddGCEpilogueCallback(OnGcEpilogue);
+  if (guard_isolate == nullptr) {
+    guard_isolate = v8::Isolate::GetCurrent();
+    guard_isolate->AddGCEpilogueCallback(OnGcEpilogue);
+  }
   owners.push_back(new Owner{Napi::Persistent(a), a.Data()});
   return Napi::Number::New(env, double(owners.size() - 1));
 }
@@ -315,6 +322,7 @@ Napi::Value InitGuards(const Napi::CallbackInfo& info) {
 // handle that is not live.
 Napi::Value GuardStorage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (v8::Isolate::GetCurrent() != guard_isolate) return Napi::Boolean::New(env, false);
   reclaim(env);
   Napi::Value hv = info[0];
   if (!hv.IsNumber() || !info[1].IsObject() || !info[2].IsNumber())
@@ -328,7 +336,7 @@ Napi::Value GuardStorage(const Napi::CallbackInfo& info) {
   v8::Local<v8::Object> obj;
   static_assert(sizeof(obj) == sizeof(nv), "napi_value is a v8::Local");
   std::memcpy(static_cast<void*>(&obj), &nv, sizeof nv);
-  Guard* g = new Guard{v8::Global<v8::Object>(v8::Isolate::GetCurrent(), obj), h, owner};
+  Guard* g = new Guard{v8::Global<v8::Object>(guard_isolate, obj), h, owner};
   g->obj.SetWeak(g, OnCollected, v8::WeakCallbackType::kParameter);
   s->guard = g;
   owners[owner]->c[2] += double(s->bytes);
