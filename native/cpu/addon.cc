@@ -156,6 +156,9 @@ void release(Napi::Env env, double h) {
   Slot* s = lookup(h);
   if (!s) return;  // already freed: dispose is idempotent
   if (s->guard) {
+    // Disposed before any collection found it: no longer counts towards the next scavenge.
+    double* c = owners[s->guard->owner]->c;
+    c[2] = std::max(0.0, c[2] - double(s->bytes));
     s->guard->obj.Reset();
     delete s->guard;
     s->guard = nullptr;
