@@ -4,10 +4,10 @@
  * addon holds a weak handle on it that any collection clears, a scavenge of the young
  * generation included, and the engine runs a scavenge itself after every 16 MiB of such
  * storages, so a loop that disposes nothing and never yields reuses its memory within a few
- * iterations (within about 1.1× of tidy's time on a training step); a full collection follows
- * once live bytes still grow by the engine's budget (a sixteenth of the memory limit). Other
- * backends' storages go to a FinalizationRegistry, cleared by the full collections. tidy frees
- * at once, and stays the fastest for loops of large elementwise ops.
+ * iterations (a training step without tidy took 1.1–1.2× the CPU time of one with it); a full
+ * collection follows once live bytes still grow by the engine's budget (a sixteenth of the
+ * memory limit). Other backends' storages go to a FinalizationRegistry, cleared by the full
+ * collections. tidy frees at once, and stays the fastest for loops of large elementwise ops.
  */
 import type { DeviceName } from "./backend";
 import { getEngine, type DeviceMemory } from "./engine";
