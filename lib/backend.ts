@@ -205,6 +205,22 @@ export interface Backend {
    * `memory()` reports `memoryStats()` for such a backend instead of counting.
    */
   readonly releasesOnCollect?: boolean;
+  /**
+   * Optional: makes the backend free this storage's memory itself as soon as the Storage object
+   * is garbage collected, in any collection, the young-generation one included (a weak handle in
+   * native code); false where it cannot. The engine guards large storages that outlive their
+   * tidy scope instead of registering them in its FinalizationRegistry, whose entries only a full
+   * collection clears. `counters` (from guardCounters) say what was freed so.
+   */
+  guard?(s: Storage, counters: Float64Array): boolean;
+  /**
+   * With `guard`: a new Float64Array(3) the backend keeps up to date, one per engine: [storages
+   * guarded with it freed because collected, their bytes, bytes guarded since the last
+   * collection of any kind]. The engine reads it without a call.
+   */
+  guardCounters?(): Float64Array;
+  /** With `guard`: frees now the memory of guarded storages already collected. */
+  reclaim?(): void;
   /** Optional: live storages and bytes as the backend counts them (used by `memory()`). */
   memoryStats?(): { tensors: number; bytes: number };
 

@@ -9,6 +9,15 @@
 // handle (used or freed after its buffer was freed) an error or a no-op, never a double free.
 // Buffer sizes are reported to V8 with AdjustExternalMemory so the collector sees the pressure.
 //
+// Large buffers are also guarded (guard()): a weak V8 handle on their Storage object whose
+// callback runs inside every collection, the young-generation scavenge included, where a
+// FinalizationRegistry entry is only cleared by a full mark-compact and its callback waits for
+// the event loop. A loop that disposes nothing then reuses its blocks after a scavenge of a
+// fraction of a millisecond, while they are still in the CPU's cache. The callback runs inside
+// the collector, which may come in the middle of a call (any JS allocation), and a Storage can
+// die while its handle is on the way into a kernel: it only queues the handle, and the queue is
+// freed at the end of a kernel call or in guard()/reclaim(), when no kernel uses a buffer.
+//
 // Shapes, strides and parameters do not travel as JS arrays (reading them property by
 // property costs more than a small kernel): the TypeScript side writes them into one shared
 // Float64Array registered by init(), and each call names only its storages and op codes.
@@ -28,6 +37,8 @@ using namespace gb;
 
 namespace {
 
+struct Guard;
+
 struct Slot {
   void* data;
   size_t bytes;
@@ -35,6 +46,14 @@ struct Slot {
   int dtype;
   uint32_t gen;
   bool live;
+  Guard* guard;  // the weak handle on the buffer's Storage object, for guarded buffers
+};
+
+/** A weak handle on a Storage object; its callback queues the buffer for freeing. */
+struct Guard {
+  v8::Global<v8::Object> obj;
+  double handle;
+  uint32_t owner;
 };
 
 /** What a kernel needs of a storage, copied out of the table (which may grow meanwhile). */
@@ -51,6 +70,26 @@ const uint32_t kMaxGen = 1u << 20;     // handles stay below 2^52: exact doubles
 
 double* P = nullptr;  // the shared parameter buffer
 Napi::Reference<Napi::Float64Array> P_ref;
+
+// The counters of each engine that guards buffers (initGuards): [buffers freed because their
+// Storage was collected, their bytes, bytes guarded since the last collection of any kind].
+// Engines share the addon, and each must subtract only its own storages from its counts.
+struct Owner {
+  Napi::Reference<Napi::Float64Array> ref;
+  double* c;
+};
+std::vector<Owner*> owners;
+// The isolate guards live in: the first to call initGuards. The buffer table is the process's,
+// so a worker thread using the addon too gets no guards (its storages use the engine's
+// FinalizationRegistry) rather than callbacks racing with this thread.
+v8::Isolate* guard_isolate = nullptr;
+
+// Guarded buffers whose Storage was collected, freed at the next safe point.
+struct Dead {
+  double handle;
+  uint32_t owner;
+};
+std::vector<Dead> dead;
 
 // Sizes are reported to V8 in batches of at least 1 MiB: the call is not free, and pressure
 // from many small buffers only matters once it adds up.
@@ -91,7 +130,7 @@ double new_buf(Napi::Env env, i64 size, int dtype, Buf* out) {
     free_slots.pop_back();
   } else {
     idx = uint32_t(slots.size());
-    slots.push_back(Slot{nullptr, 0, 0, 0, 1, false});
+    slots.push_back(Slot{nullptr, 0, 0, 0, 1, false, nullptr});
   }
   Slot& s = slots[idx];
   s.data = p;
@@ -116,6 +155,14 @@ Slot* lookup(double h) {
 void release(Napi::Env env, double h) {
   Slot* s = lookup(h);
   if (!s) return;  // already freed: dispose is idempotent
+  if (s->guard) {
+    // Disposed before any collection found it: no longer counts towards the next scavenge.
+    double* c = owners[s->guard->owner]->c;
+    c[2] = std::max(0.0, c[2] - double(s->bytes));
+    s->guard->obj.Reset();
+    delete s->guard;
+    s->guard = nullptr;
+  }
   buf_free(s->data, s->bytes);
   report_external(env, -int64_t(s->bytes));
   s->live = false;
@@ -124,7 +171,41 @@ void release(Napi::Env env, double h) {
   free_slots.push_back(uint32_t(s - slots.data()));
 }
 
-Napi::Value handle_value(Napi::Env env, double h) { return Napi::Number::New(env, h); }
+/** The weak callback of a guard: inside the collector, so it only queues (see the top). */
+void OnCollected(const v8::WeakCallbackInfo<Guard>& info) {
+  Guard* g = info.GetParameter();
+  g->obj.Reset();
+  if (Slot* s = lookup(g->handle)) {
+    s->guard = nullptr;
+    dead.push_back(Dead{g->handle, g->owner});
+  }
+  delete g;
+}
+
+/** Frees the buffers whose Storage was collected. Only where no kernel holds a buffer. */
+void reclaim(Napi::Env env) {
+  if (dead.empty() || v8::Isolate::GetCurrent() != guard_isolate) return;
+  std::vector<Dead> list;
+  list.swap(dead);
+  for (const Dead& d : list) {
+    if (Slot* s = lookup(d.handle)) {
+      double* c = owners[d.owner]->c;
+      c[0] += 1;
+      c[1] += double(s->bytes);
+      release(env, d.handle);
+    }
+  }
+}
+
+void OnGcEpilogue(v8::Isolate*, v8::GCType, v8::GCCallbackFlags) {
+  for (Owner* o : owners) o->c[2] = 0;
+}
+
+/** A kernel's result; the kernel is done with its buffers, so collected ones are freed first. */
+Napi::Value handle_value(Napi::Env env, double h) {
+  reclaim(env);
+  return Napi::Number::New(env, h);
+}
 
 Buf unwrap(const Napi::CallbackInfo& info, size_t i) {
   Napi::Value v = info[i];
@@ -141,6 +222,7 @@ inline i64 pi(size_t k) { return i64(P[k]); }
 
 /** isLive(handle): whether a handle still names live memory (for tests of freeing). */
 Napi::Value IsLive(const Napi::CallbackInfo& info) {
+  reclaim(info.Env());
   Napi::Value v = info[0];
   return Napi::Boolean::New(info.Env(), v.IsNumber() && lookup(v.As<Napi::Number>().DoubleValue()) != nullptr);
 }
@@ -219,6 +301,54 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Napi::Value v = info[0];
   if (v.IsNumber()) release(info.Env(), v.As<Napi::Number>().DoubleValue());
+  return info.Env().Undefined();
+}
+
+// initGuards(counters): registers an engine's Float64Array(3) of counters (see Owner);
+// returns the id that guard() takes.
+Napi::Value InitGuards(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[0].As<Napi::TypedArray>().ElementLength() < 3)
+    throw Napi::TypeError::New(env, "initGuards(counters): counters must be a Float64Array of 3 elements");
+  Napi::Float64Array a = info[0].As<Napi::Float64Array>();
+  if (guard_isolate == nullptr) {
+    guard_isolate = v8::Isolate::GetCurrent();
+    guard_isolate->AddGCEpilogueCallback(OnGcEpilogue);
+  }
+  owners.push_back(new Owner{Napi::Persistent(a), a.Data()});
+  return Napi::Number::New(env, double(owners.size() - 1));
+}
+
+// guard(handle, storage, owner): frees the buffer as soon as `storage` (the object holding the
+// handle) is garbage collected, counting it in the owner's counters. Returns false for a
+// handle that is not live.
+Napi::Value GuardStorage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (v8::Isolate::GetCurrent() != guard_isolate) return Napi::Boolean::New(env, false);
+  reclaim(env);
+  Napi::Value hv = info[0];
+  if (!hv.IsNumber() || !info[1].IsObject() || !info[2].IsNumber())
+    throw Napi::TypeError::New(env, "guard(handle, storage, owner): handle must be a cpu storage handle, storage its object, owner an id from initGuards");
+  uint32_t owner = info[2].As<Napi::Number>().Uint32Value();
+  if (owner >= owners.size()) throw Napi::RangeError::New(env, "guard: unknown owner id " + std::to_string(owner));
+  double h = hv.As<Napi::Number>().DoubleValue();
+  Slot* s = lookup(h);
+  if (!s || s->guard) return Napi::Boolean::New(env, s != nullptr);
+  napi_value nv = info[1];
+  v8::Local<v8::Object> obj;
+  static_assert(sizeof(obj) == sizeof(nv), "napi_value is a v8::Local");
+  std::memcpy(static_cast<void*>(&obj), &nv, sizeof nv);
+  Guard* g = new Guard{v8::Global<v8::Object>(guard_isolate, obj), h, owner};
+  g->obj.SetWeak(g, OnCollected, v8::WeakCallbackType::kParameter);
+  s->guard = g;
+  owners[owner]->c[2] += double(s->bytes);
+  return Napi::Boolean::New(env, true);
+}
+
+// reclaim(): frees the buffers of collected Storage objects now.
+Napi::Value Reclaim(const Napi::CallbackInfo& info) {
+  reclaim(info.Env());
   return info.Env().Undefined();
 }
 
@@ -531,6 +661,7 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
 // ---- introspection ------------------------------------------------------------------------
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  reclaim(env);
   AllocStats s = buf_stats();
   Napi::Object o = Napi::Object::New(env);
   o.Set("liveBytes", double(s.live_bytes));
@@ -663,6 +794,9 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   GB_EXPORT("avgPool2dBackward", AvgPool2dBackward);
   GB_EXPORT("optimizerStep", OptimizerStep);
   GB_EXPORT("stats", Stats);
+  GB_EXPORT("initGuards", InitGuards);
+  GB_EXPORT("guard", GuardStorage);
+  GB_EXPORT("reclaim", Reclaim);
   GB_EXPORT("isLive", IsLive);
   GB_EXPORT("emptyCache", EmptyCache);
   GB_EXPORT("configureMemory", ConfigureMemory);

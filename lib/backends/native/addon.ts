@@ -43,6 +43,12 @@ export interface NativeAddon {
   /** Fused optimizer update in place; the step's scalars are in the parameter buffer (P[0..7]). Absent from addons built before it. */
   optimizerStep?(kind: number, p: NativeHandle, grad: NativeHandle, s0: NativeHandle | null, s1: NativeHandle | null, s2: NativeHandle | null): void;
   stats(): NativeStats;
+  /** Registers a Float64Array(3) of guard counters (see Backend.guardCounters); returns its id. Absent from addons built before guards. */
+  initGuards?(counters: Float64Array): number;
+  /** Frees the buffer as soon as `storage` (its object) is garbage collected, in any collection; counts it in the counters `owner`. */
+  guard?(h: NativeHandle, storage: object, owner: number): boolean;
+  /** Frees the buffers of guarded storages already collected. */
+  reclaim?(): void;
   isLive(h: NativeHandle): boolean;
   emptyCache(): void;
   setThreads(n: number): void;

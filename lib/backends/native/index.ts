@@ -4,8 +4,9 @@
  *
  * Storages hold a handle to native memory; no tensor data passes through JavaScript except in
  * `fromArray` and `read`. Memory is freed by `dispose`, or for tensors collected undisposed by
- * the engine's FinalizationRegistry through `release(handle)`; a raw Storage used without
- * tensors must be disposed by its user. Shapes and parameters are written into one shared Float64Array that
+ * the addon itself for the large storages the engine guards (`guard`: a weak handle that any
+ * collection, a scavenge included, clears) and by the engine's FinalizationRegistry through
+ * `release(handle)` for the others; a raw Storage used without tensors must be disposed by its user. Shapes and parameters are written into one shared Float64Array that
  * the addon reads directly, so a call costs one N-API transition and no object traversal.
  *
  * @example
@@ -277,6 +278,24 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
   // An addon built before the fused update existed (a stale build/) still works: optim then
   // composes the update from the other kernels.
   if (typeof A.optimizerStep !== "function") delete (be as { optimizerStep?: unknown }).optimizerStep;
+  // Guards (see Backend.guard), where the addon has them.
+  if (typeof A.initGuards === "function" && typeof A.guard === "function" && typeof A.reclaim === "function") {
+    const { initGuards, guard, reclaim } = A;
+    const ids = new Map<Float64Array, number>();
+    Object.assign(be, {
+      guardCounters(): Float64Array {
+        const c = new Float64Array(3);
+        ids.set(c, initGuards(c));
+        return c;
+      },
+      guard(s: Storage, counters: Float64Array): boolean {
+        const id = ids.get(counters);
+        if (id === undefined) throw new Error("cpu backend: guard() needs counters made by this backend's guardCounters()");
+        return (s as NativeStorage).backend === be && guard((s as NativeStorage).handle, s, id);
+      },
+      reclaim: () => reclaim(),
+    });
+  }
   Object.defineProperty(Own.prototype, "backend", { value: be });
   return be;
 }
