@@ -42,6 +42,24 @@ const AT_ONCE = Math.max(1, Number(process.env.GRADBOOK_LAB_AT_ONCE ?? 2));
 // GRADBOOK_LAB_SHOTS=all: a screenshot of every cell with a chart or widget, not one per lecture.
 const ALL_SHOTS = process.env.GRADBOOK_LAB_SHOTS === "all";
 const runAllSeconds: Record<string, number> = {};
+// The CPU seconds each lecture's kernel used (its process, all threads), which the load of the
+// machine does not change the way it changes wall-clock time.
+const kernelCpuSeconds: Record<string, number> = {};
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString()) || 100;
+
+/** CPU seconds (user and system) of the kernel process started for kernel `id`, or null where /proc has none. */
+function kernelCpu(id: string): number | null {
+  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`kernel-${id}.json`)) continue;
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime and stime, fields 14 and 15 of stat
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return null;
+}
 const WIDGETS_NB = "widgets-check.ipynb";
 
 let server: ChildProcess | null = null;
@@ -358,17 +376,16 @@ function problems(cells: CellReport[], chartsExpectedInWidgets: number, pageErro
   return out;
 }
 
-async function shutDownKernel(page: Page): Promise<void> {
-  const id = await page.evaluate(async () => {
-    const context = (globalThis as any).gbPanel().sessionContext;
-    const id = context.session.kernel.id as string;
-    await context.shutdown(); // what Kernel ▸ Shut Down Kernel does
-    return id;
-  });
+/** Shuts the page's kernel down (as Kernel ▸ Shut Down Kernel does) and returns the CPU seconds it used. */
+async function shutDownKernel(page: Page): Promise<number | null> {
+  const id = await page.evaluate(() => (globalThis as any).gbPanel().sessionContext.session.kernel.id as string);
+  const cpu = kernelCpu(id);
+  await page.evaluate(() => (globalThis as any).gbPanel().sessionContext.shutdown());
   const listed = async () => ((await (await fetch(`${baseUrl}/api/kernels?token=${token}`)).json()) as { id: string }[]).some((k) => k.id === id);
   for (const until = Date.now() + 20_000; await listed(); await new Promise((r) => setTimeout(r, 250))) {
     if (Date.now() > until) throw new Error(`the kernel ${id} still runs 20 s after the notebook's session was shut down`);
   }
+  return cpu;
 }
 
 type Expect = typeof expect;
@@ -444,7 +461,8 @@ async function runLecture(nb: string, expect: Expect): Promise<void> {
     const rich = cells.filter(shown);
     if (ALL_SHOTS) for (const c of rich) await shotOfCell(page, c.index, `lab-${stem}-cell${c.index}.png`);
     await shotOfCell(page, (rich[0] ?? cells[cells.length - 1]).index, `lab-${stem}.png`);
-    await shutDownKernel(page);
+    const cpu = await shutDownKernel(page);
+    if (cpu !== null) kernelCpuSeconds[stem] = Math.round(cpu * 10) / 10;
   } finally {
     await page.close();
   }
@@ -455,8 +473,9 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
     const slot = limiter(AT_ONCE);
     afterAll(() => {
       if (!Object.keys(runAllSeconds).length) return;
-      fs.writeFileSync(path.join(OUT, "lab-lecture-times.json"), JSON.stringify({ atOnce: AT_ONCE, runAllSeconds }, null, 1) + "\n");
-      console.log(`Run All, seconds (${AT_ONCE} at once): ${Object.entries(runAllSeconds).map(([k, v]) => `${k.slice(0, 2)} ${v}`).join(", ")}`);
+      fs.writeFileSync(path.join(OUT, "lab-lecture-times.json"), JSON.stringify({ atOnce: AT_ONCE, runAllSeconds, kernelCpuSeconds }, null, 1) + "\n");
+      const list = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k.slice(0, 2)} ${v}`).join(", ");
+      console.log(`Run All, seconds (${AT_ONCE} at once): ${list(runAllSeconds)}\nkernel CPU, seconds: ${list(kernelCpuSeconds)}`);
     });
     for (const nb of LECTURES) {
       const stem = nb.replace(/\.ipynb$/, "");
