@@ -12,7 +12,8 @@
  * output shows its widget (no "Loading widget..." or "Error displaying widget" left), and a lecture
  * that uses widgets shows one; a screenshot, test-output/browser/lab-NN-name.png. Lectures also
  * check what they show: 05 draws at least two charts, 07's fit view updates in place, 03's weight
- * sliders redraw its chart. Run All times go to test-output/browser/lab-lecture-times.json.
+ * sliders redraw its chart. Run All times and each lecture kernel's CPU seconds go to
+ * test-output/browser/lab-lecture-times.json.
  * GRADBOOK_LAB_AT_ONCE=N runs N lectures at once; GRADBOOK_LAB_SHOTS=all shoots every cell with
  * a chart or a widget.
  *
@@ -251,6 +252,17 @@ async function shotOfCell(page: Page, index: number, file: string): Promise<void
   await page.screenshot({ path: path.join(OUT, file) });
 }
 
+/** A screenshot with the outputs of cell `index` at the top (and the last lines of its code above them). */
+async function shotOfOutputs(page: Page, index: number, file: string): Promise<void> {
+  await page.evaluate((i) => {
+    const node = (globalThis as any).gbPanel().content.widgets[i].outputArea.node;
+    node.scrollIntoView({ block: "start" });
+    node.closest(".jp-WindowedPanel-outer")?.scrollBy(0, -80);
+  }, index);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(OUT, file) });
+}
+
 const VL = "application/vnd.vegalite.v5+json";
 
 /** Runs code in the page's kernel (as the console would) and returns its text/plain result. */
@@ -459,8 +471,8 @@ async function runLecture(nb: string, expect: Expect): Promise<void> {
     }
     await LECTURE_CHECKS[stem]?.(page, cells, expect);
     const rich = cells.filter(shown);
-    if (ALL_SHOTS) for (const c of rich) await shotOfCell(page, c.index, `lab-${stem}-cell${c.index}.png`);
-    await shotOfCell(page, (rich[0] ?? cells[cells.length - 1]).index, `lab-${stem}.png`);
+    if (ALL_SHOTS) for (const c of rich) await shotOfOutputs(page, c.index, `lab-${stem}-cell${c.index}.png`);
+    await shotOfOutputs(page, (rich[0] ?? cells[cells.length - 1]).index, `lab-${stem}.png`);
     const cpu = await shutDownKernel(page);
     if (cpu !== null) kernelCpuSeconds[stem] = Math.round(cpu * 10) / 10;
   } finally {
