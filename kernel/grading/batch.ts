@@ -147,14 +147,15 @@ export async function gradeBatch(submissions: Submission[], source: SourceNotebo
   };
   // While a worker grades a submission, the kernel of the next one waiting starts (one spare per worker).
   const workers = Math.max(1, Math.min(opts.workers, mine.length || 1));
-  const pool = new KernelPool({ memoryLimit: opts.memoryLimit, spares: opts.spares ?? workers });
   let next = 0;
   let prepared = 0;
-  const prepareAhead = () => {
+  // Run when a worker takes its kernel (and before, to fill the pool at the start).
+  const prepareAhead = (): void => {
     for (prepared = Math.max(prepared, next); prepared < mine.length && pool.waiting < (opts.spares ?? workers); prepared++) {
       if (!previous(prepared)) pool.prepare(mine[prepared].cwd);
     }
   };
+  const pool = new KernelPool({ memoryLimit: opts.memoryLimit, spares: opts.spares ?? workers, refill: prepareAhead });
   const worker = async () => {
     for (;;) {
       const i = next++;

@@ -54,6 +54,8 @@ export interface CellRecord {
   status: CellOutcome["status"] | "skipped" | "markdown";
   error?: string;
   output: string;
+  /** How long the cell ran (ms), as the grader timed it. */
+  ms?: number;
 }
 
 export interface SubmissionGrade {
@@ -298,6 +300,7 @@ export async function gradeSubmission(student: string, file: string, source: Sou
       status: o ? o.status : "skipped",
       error: o?.error ? `${o.error.ename}: ${o.error.evalue}` : undefined,
       output: o ? o.text + (o.droppedChars ? `\n[${o.droppedChars} more characters of output not kept]` : "") : "",
+      ms: o?.ms,
     };
   });
   if (cells.some((c, i) => c.origin === "student" && outcomes[i]?.droppedChars)) base.flags.push("large-output");

@@ -55,6 +55,8 @@ export class KernelPool implements KernelSource {
       spares: number;
       /** Time allowed for a spare's start and warm-up (ms). */
       startTimeoutMs?: number;
+      /** Called whenever a kernel is handed out or started for a taker: the moment to start the next spare. */
+      refill?: () => void;
     },
   ) {}
 
@@ -79,11 +81,13 @@ export class KernelPool implements KernelSource {
       // A spare that failed to start, or died while it waited, is replaced by a fresh start.
       if (!(k instanceof Error) && !k.dead) {
         this.hits++;
+        this.opts.refill?.();
         return k;
       }
       if (!(k instanceof Error)) await k.close();
     }
     this.misses++;
+    this.opts.refill?.();
     return startWarmKernel(cwd, this.opts, timeoutMs);
   }
 

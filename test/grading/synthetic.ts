@@ -234,8 +234,9 @@ export const HW2: HomeworkSpec = {
     { name: "wrong-sigmoid-hidden", grades: { q1: 2 / 3, q2: 1, q3: 1 }, edits: [replaceIn("q1-answer", "const A1 = Z1.tanh();", "const A1 = Z1.sigmoid();")] },
     // db2 not summed over the examples: [120, 1] instead of [1] (shapes and output layer fail).
     { name: "wrong-db2-not-summed", grades: { q2: 2 }, edits: [replaceIn("q2-answer", "db2: dZ2.sum(0)", "db2: dZ2")] },
-    // tanh's derivative with the wrong sign: 1 + A1² (the hidden layer's gradients are wrong).
-    { name: "wrong-tanh-derivative-sign", grades: { q2: 2 }, edits: [replaceIn("q2-answer", "A1.square().neg().add(1)", "A1.square().add(1)")] },
+    // tanh's derivative with the wrong sign: 1 + A1² (the hidden layer's gradients are wrong,
+    // and training with them stays near log 2: "the cost falls" fails).
+    { name: "wrong-tanh-derivative-sign", grades: { q2: 2, q3: 1 }, edits: [replaceIn("q2-answer", "A1.square().neg().add(1)", "A1.square().add(1)")] },
     // One step too many: 301 costs (the chart still shows them).
     { name: "wrong-steps-off-by-one", grades: { q3: 1 }, edits: [replaceIn("q3-answer", "s < steps", "s <= steps")] },
   ],
