@@ -67,12 +67,13 @@ async function main(): Promise<void> {
 
   // The class, with every worker.
   const t0 = performance.now();
-  const grades = await gradeBatch(writeClass(path.join(dir, "class"), classSize), src, path.join(dir, "out"), { ...opts, workers });
+  let kernels = { warm: 0, cold: 0 };
+  const grades = await gradeBatch(writeClass(path.join(dir, "class"), classSize), src, path.join(dir, "out"), { ...opts, workers, progress: (p) => (kernels = p.kernels ?? kernels) });
   const wall = (performance.now() - t0) / 1000;
   const ok = grades.filter((g) => g.total === g.max && g.flags.length === 0).length;
   const cells = mean(grades.map(cellSeconds));
   const perWorker = (wall * workers) / classSize;
-  console.log(`  class of ${classSize}, ${workers} workers: ${wall.toFixed(1)} s wall (${ok} full marks, no flags), ${(wall / classSize).toFixed(2)} s per submission; ${perWorker.toFixed(2)} s of a worker's time each, of which cells ${cells.toFixed(2)} s, overhead ${(perWorker - cells).toFixed(2)} s`);
+  console.log(`  class of ${classSize}, ${workers} workers: ${wall.toFixed(1)} s wall (${ok} full marks, no flags; kernels warm from the pool ${kernels.warm}, started while waiting ${kernels.cold}), ${(wall / classSize).toFixed(2)} s per submission; ${perWorker.toFixed(2)} s of a worker's time each, of which cells ${cells.toFixed(2)} s, overhead ${(perWorker - cells).toFixed(2)} s`);
   console.log(`  ${classSize >= 200 ? "measured" : "projected"} for 200 submissions: ${((wall / classSize) * 200 / 60).toFixed(1)} min (goal: under 5); load average ${load()}`);
 
   // One worker, one submission after another: the overhead on a worker's critical path.

@@ -42,6 +42,8 @@ export interface Progress {
   reused: number;
   elapsedMs: number;
   last?: string;
+  /** Kernels handed out warm by the pool, and kernels started while a submission waited. */
+  kernels?: { warm: number; cold: number };
 }
 
 function safeName(s: string): string {
@@ -122,9 +124,11 @@ export async function gradeBatch(submissions: Submission[], source: SourceNotebo
   const results = new Map<string, SubmissionGrade>();
   const t0 = Date.now();
   const prog: Progress = { done: 0, total: mine.length, failed: 0, reused: 0, elapsedMs: 0 };
+  let pool: KernelPool | null = null;
   const report = (last?: string) => {
     prog.elapsedMs = Date.now() - t0;
     prog.last = last;
+    if (pool) prog.kernels = { warm: pool.hits, cold: pool.misses };
     opts.progress?.({ ...prog });
   };
   report();
@@ -151,11 +155,11 @@ export async function gradeBatch(submissions: Submission[], source: SourceNotebo
   let prepared = 0;
   // Run when a worker takes its kernel (and before, to fill the pool at the start).
   const prepareAhead = (): void => {
-    for (prepared = Math.max(prepared, next); prepared < mine.length && pool.waiting < (opts.spares ?? workers); prepared++) {
-      if (!previous(prepared)) pool.prepare(mine[prepared].cwd);
+    for (prepared = Math.max(prepared, next); prepared < mine.length && pool!.waiting < (opts.spares ?? workers); prepared++) {
+      if (!previous(prepared)) pool!.prepare(mine[prepared].cwd);
     }
   };
-  const pool = new KernelPool({ memoryLimit: opts.memoryLimit, spares: opts.spares ?? workers, refill: prepareAhead });
+  pool = new KernelPool({ memoryLimit: opts.memoryLimit, spares: opts.spares ?? workers, refill: prepareAhead });
   const worker = async () => {
     for (;;) {
       const i = next++;
@@ -167,7 +171,7 @@ export async function gradeBatch(submissions: Submission[], source: SourceNotebo
       else prepareAhead();
       if (!g) {
         try {
-          g = await gradeSubmission(s.student, s.file, source, gradeOpts, s.cwd, pool);
+          g = await gradeSubmission(s.student, s.file, source, gradeOpts, s.cwd, pool!);
         } catch (e) {
           // A fault of the grader itself on this submission: recorded, the others go on.
           const qs = questions(source);

@@ -48,6 +48,7 @@ for (const spec of SPECS) {
     const expected = homeworkClass(spec);
     let grades: SubmissionGrade[] = [];
     let seconds = 0;
+    let kernels = { warm: 0, cold: 0 };
 
     beforeAll(async () => {
       const t0 = Date.now();
@@ -55,18 +56,23 @@ for (const spec of SPECS) {
       writeClass(path.join(tmp, "class"), expected.filter((e) => !e.loop), spec.name);
       writeClass(path.join(tmp, "loop"), expected.filter((e) => e.loop), spec.name);
       const [rest, loop] = await Promise.all([
-        gradeBatch(findSubmissions(path.join(tmp, "class"), nb).submissions, source, path.join(tmp, "out"), OPTS),
+        gradeBatch(findSubmissions(path.join(tmp, "class"), nb).submissions, source, path.join(tmp, "out"), { ...OPTS, progress: (p) => (kernels = p.kernels ?? kernels) }),
         gradeBatch(findSubmissions(path.join(tmp, "loop"), nb).submissions, source, path.join(tmp, "out-loop"), { ...OPTS, workers: 1, cellTimeoutMs: LOOP_CELL_TIMEOUT_MS }),
       ]);
       grades = [...rest, ...loop];
       seconds = (Date.now() - t0) / 1000;
-      console.log(`${spec.name}: ${expected.length} submissions graded in ${seconds.toFixed(1)} s (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")})`);
+      console.log(`${spec.name}: ${expected.length} submissions graded in ${seconds.toFixed(1)} s, kernels warm from the pool ${kernels.warm}, started while waiting ${kernels.cold} (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")})`);
       fs.rmSync(tmp, { recursive: true, force: true });
     }, 400_000);
 
     it("has at least 30 submissions, every one graded", () => {
       expect(expected.length).toBeGreaterThanOrEqual(30);
       expect(grades.map((g) => g.student).sort()).toEqual(expected.map((e) => e.name).sort());
+    });
+
+    it("takes most kernels warm from the pool", () => {
+      // Only the first of each worker, and the fresh kernels after a death, are started while waiting.
+      expect(kernels.warm).toBeGreaterThan(kernels.cold);
     });
 
     it("gives every submission its expected grade and flags", () => {
