@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     const nbconvert = times[Math.floor(times.length / 2)];
     console.log(`jupyter nbconvert --execute, the same notebook on the gradbook kernel, one at a time: ${nbconvert.toFixed(2)} s (median of ${nbconvertRuns}); load average ${load()}`);
     console.log(`ratio gradbook grade / nbconvert: ${(one / nbconvert).toFixed(2)} per submission with 1 worker; ${(wall / classSize / nbconvert).toFixed(2)} per submission of the class with ${workers} workers`);
-  } else console.log("jupyter nbconvert not found: no peer measured");
+  } else console.log(nbconvertRuns > 0 ? "jupyter nbconvert not found: no peer measured" : "jupyter nbconvert not run (--nbconvert 0)");
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
