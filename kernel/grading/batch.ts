@@ -17,6 +17,7 @@ import type { SourceNotebook } from "../nbsource";
 import { questions, writeAtomic } from "./homework";
 import { DEFAULT_OPTIONS, gradeSubmission, GradeOptions, SubmissionGrade, submissionKey } from "./grade";
 import { feedbackHtml } from "./feedback";
+import { KernelPool } from "./pool";
 
 export interface Submission {
   student: string;
@@ -27,6 +28,8 @@ export interface Submission {
 
 export interface BatchOptions extends GradeOptions {
   workers: number;
+  /** Kernels started ahead for the submissions next in line (default: one per worker; 0: none). */
+  spares?: number;
   shard?: { index: number; count: number };
   resume: boolean;
   progress?: (p: Progress) => void;
@@ -39,6 +42,8 @@ export interface Progress {
   reused: number;
   elapsedMs: number;
   last?: string;
+  /** Kernels handed out warm by the pool, and kernels started while a submission waited. */
+  kernels?: { warm: number; cold: number };
 }
 
 function safeName(s: string): string {
@@ -119,34 +124,54 @@ export async function gradeBatch(submissions: Submission[], source: SourceNotebo
   const results = new Map<string, SubmissionGrade>();
   const t0 = Date.now();
   const prog: Progress = { done: 0, total: mine.length, failed: 0, reused: 0, elapsedMs: 0 };
+  let pool: KernelPool | null = null;
   const report = (last?: string) => {
     prog.elapsedMs = Date.now() - t0;
     prog.last = last;
+    if (pool) prog.kernels = { warm: pool.hits, cold: pool.misses };
     opts.progress?.({ ...prog });
   };
   report();
+  // A finished record of an earlier run, when it is of the same submission under the same limits.
+  const reusable = new Map<number, SubmissionGrade | null>();
+  const previous = (i: number): SubmissionGrade | null => {
+    if (reusable.has(i)) return reusable.get(i)!;
+    let prev: SubmissionGrade | null = null;
+    const record = path.join(work, `${mine[i].student}.json`);
+    if (opts.resume && fs.existsSync(record)) {
+      try {
+        const r = JSON.parse(fs.readFileSync(record, "utf8")) as SubmissionGrade;
+        if (r.key === submissionKey(fs.readFileSync(mine[i].file, "utf8"), source, gradeOpts)) prev = r;
+      } catch {
+        /* a record that cannot be read is graded again */
+      }
+    }
+    reusable.set(i, prev);
+    return prev;
+  };
+  // While a worker grades a submission, the kernel of the next one waiting starts (one spare per worker).
+  const workers = Math.max(1, Math.min(opts.workers, mine.length || 1));
   let next = 0;
+  let prepared = 0;
+  // Run when a worker takes its kernel (and before, to fill the pool at the start).
+  const prepareAhead = (): void => {
+    for (prepared = Math.max(prepared, next); prepared < mine.length && pool!.waiting < (opts.spares ?? workers); prepared++) {
+      if (!previous(prepared)) pool!.prepare(mine[prepared].cwd);
+    }
+  };
+  pool = new KernelPool({ memoryLimit: opts.memoryLimit, spares: opts.spares ?? workers, refill: prepareAhead });
   const worker = async () => {
     for (;;) {
       const i = next++;
       if (i >= mine.length) return;
       const s = mine[i];
       const record = path.join(work, `${s.student}.json`);
-      let g: SubmissionGrade | null = null;
-      if (opts.resume && fs.existsSync(record)) {
-        try {
-          const prev = JSON.parse(fs.readFileSync(record, "utf8")) as SubmissionGrade;
-          if (prev.key === submissionKey(fs.readFileSync(s.file, "utf8"), source, gradeOpts)) {
-            g = prev;
-            prog.reused++;
-          }
-        } catch {
-          /* a record that cannot be read is graded again */
-        }
-      }
+      let g = previous(i);
+      if (g) prog.reused++;
+      else prepareAhead();
       if (!g) {
         try {
-          g = await gradeSubmission(s.student, s.file, source, gradeOpts, s.cwd);
+          g = await gradeSubmission(s.student, s.file, source, gradeOpts, s.cwd, pool!);
         } catch (e) {
           // A fault of the grader itself on this submission: recorded, the others go on.
           const qs = questions(source);
@@ -166,7 +191,11 @@ export async function gradeBatch(submissions: Submission[], source: SourceNotebo
       report(s.student);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.workers, mine.length || 1)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    await pool.close();
+  }
   const grades = mine.map((s) => results.get(s.student)!);
   if (opts.shard) writeAtomic(path.join(out, `shard-${opts.shard.index}-of-${opts.shard.count}.json`), JSON.stringify({ shard: opts.shard, students: grades.map((g) => g.student) }, null, 1) + "\n");
   else writeReports(out, source, grades);

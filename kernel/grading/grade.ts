@@ -9,7 +9,8 @@
 import * as fs from "fs";
 import { createHash } from "crypto";
 import type { SourceCell, SourceNotebook } from "../nbsource";
-import { CellOutcome, GradingKernel } from "./kernel-client";
+import type { CellOutcome, GradingKernel } from "./kernel-client";
+import { freshKernels, KernelSource } from "./pool";
 import { questionOfAnswer, questions, solutionSource, stubLines, studentVersion } from "./homework";
 import { meta } from "./nbgrader";
 
@@ -53,6 +54,8 @@ export interface CellRecord {
   status: CellOutcome["status"] | "skipped" | "markdown";
   error?: string;
   output: string;
+  /** How long the cell ran (ms), as the grader timed it. */
+  ms?: number;
 }
 
 export interface SubmissionGrade {
@@ -180,8 +183,11 @@ export function submissionKey(text: string, source: SourceNotebook, opts: GradeO
   return createHash("sha256").update(text).update(JSON.stringify(source)).update(JSON.stringify(opts)).digest("hex").slice(0, 32);
 }
 
-/** Grades one submitted notebook. Never throws for anything the submission does. */
-export async function gradeSubmission(student: string, file: string, source: SourceNotebook, opts: GradeOptions, cwd: string): Promise<SubmissionGrade> {
+/**
+ * Grades one submitted notebook. Never throws for anything the submission does. Its kernels come
+ * from `kernels` (a pool's warm spares in a batch; by default each is started when needed).
+ */
+export async function gradeSubmission(student: string, file: string, source: SourceNotebook, opts: GradeOptions, cwd: string, kernels: KernelSource = freshKernels(opts)): Promise<SubmissionGrade> {
   const qs = questions(source);
   const max = round(qs.reduce((s, q) => s + q.points, 0));
   const text = fs.readFileSync(file, "utf8");
@@ -210,16 +216,9 @@ export async function gradeSubmission(student: string, file: string, source: Sou
   const startKernel = async (): Promise<GradingKernel | null> => {
     const why: string[] = [];
     for (let attempt = 0; attempt < START_ATTEMPTS && Date.now() < deadline; attempt++) {
-      const k = new GradingKernel({ cwd, memoryLimit: opts.memoryLimit, env: { GRADBOOK_QUIET: "1" } });
       try {
-        await k.start();
-        // The first cell waits for the type checker to warm up (seconds on a busy machine): pay
-        // that here, so that no cell of the submission is charged for it.
-        const warm = await k.execute("undefined", Math.max(1000, Math.min(120_000, deadline - Date.now())));
-        if (warm.status !== "ok") throw new Error(`the kernel's first cell failed: ${warm.error?.evalue ?? warm.status}`);
-        return k;
+        return await kernels.take(cwd, deadline - Date.now());
       } catch (e) {
-        await k.close();
         why.push((e as Error).message);
       }
     }
@@ -301,6 +300,7 @@ export async function gradeSubmission(student: string, file: string, source: Sou
       status: o ? o.status : "skipped",
       error: o?.error ? `${o.error.ename}: ${o.error.evalue}` : undefined,
       output: o ? o.text + (o.droppedChars ? `\n[${o.droppedChars} more characters of output not kept]` : "") : "",
+      ms: o?.ms,
     };
   });
   if (cells.some((c, i) => c.origin === "student" && outcomes[i]?.droppedChars)) base.flags.push("large-output");
