@@ -127,7 +127,7 @@ export function scatter(X: unknown, y?: unknown, options: ScatterOptions = {}): 
     height: options.height ?? 350,
     data: { values },
     mark: { type: "point", filled: true, size: 40, opacity: 0.8 },
-    encoding: scatterEncoding(options, y !== undefined),
+    encoding: scatterEncoding(options, y !== undefined, classOrder(values, options)),
   };
   return new Chart(spec, `scatter plot${options.title ? ` "${options.title}"` : ""}: ${values.length} points`);
 }
@@ -150,14 +150,25 @@ export function scatterPoints(X: unknown, y: unknown, options: ScatterOptions, o
   return out;
 }
 
-export function scatterEncoding(options: ScatterOptions, colored: boolean) {
+/**
+ * The order of the classes in the legend and the colours: `classNames`' order, else the labels
+ * as numbers (2 before 10), not Vega-Lite's alphabetical default.
+ */
+export function classOrder(points: readonly { class: string }[], options: ScatterOptions): string[] {
+  const present = new Set(points.map((p) => p.class));
+  const named = options.classNames?.filter((c) => present.has(c)) ?? [];
+  const rest = [...present].filter((c) => !named.includes(c)).sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return [...named, ...rest];
+}
+
+export function scatterEncoding(options: ScatterOptions, colored: boolean, order?: string[]) {
   return {
     x: { field: "x1", type: "quantitative", title: options.xLabel ?? "x₁", scale: { zero: false } },
     y: { field: "x2", type: "quantitative", title: options.yLabel ?? "x₂", scale: { zero: false } },
     ...(colored
       ? {
-        color: { field: "class", type: "nominal", title: options.legendTitle ?? "class", scale: { range: CLASS_COLORS } },
-        shape: { field: "class", type: "nominal", title: options.legendTitle ?? "class" },
+        color: { field: "class", type: "nominal", title: options.legendTitle ?? "class", scale: { ...(order ? { domain: order } : {}), range: CLASS_COLORS } },
+        shape: { field: "class", type: "nominal", title: options.legendTitle ?? "class", ...(order ? { scale: { domain: order } } : {}) },
       }
       : {}),
   };

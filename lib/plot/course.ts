@@ -7,7 +7,7 @@ import { Tensor, tensor, noGrad } from "../index";
 import * as F from "../nn/functional";
 import { Module } from "../nn/module";
 import { Chart, VegaLiteSpec } from "./chart";
-import { CLASS_COLORS, imageGrid, rasterLayer, scatterEncoding, scatterPoints, type ScatterOptions } from "./charts";
+import { CLASS_COLORS, classOrder, imageGrid, rasterLayer, scatterEncoding, scatterPoints, type ScatterOptions } from "./charts";
 import { isTensorLike, toNumbers, toVector } from "./data";
 
 // ---------------------------------------------------------------------------------------------
@@ -404,7 +404,7 @@ export function decisionBoundary(model: unknown, X: unknown, y: unknown, options
   }
   // The regions are one embedded image in the class colours, faded towards white so the points
   // stand out; a rectangle per grid cell would make the SVG hundreds of kilobytes.
-  const names = [...new Set(points.map((p) => p.class))].sort();
+  const names = classOrder(points, options);
   const rgb: number[] = [];
   for (let i = n - 1; i >= 0; i--) {
     for (let j = 0; j < n; j++) {
@@ -415,7 +415,7 @@ export function decisionBoundary(model: unknown, X: unknown, y: unknown, options
     }
   }
   const width = options.width ?? 350, height = options.height ?? 350;
-  const enc = scatterEncoding(options, true);
+  const enc = scatterEncoding(options, true, names);
   const spec: VegaLiteSpec = {
     title: options.title ?? "Decision boundary",
     width,

@@ -100,6 +100,21 @@ describe("scatter", () => {
     expect(countMarks(svg, "symbol", "path", "legend-symbol")).toBe(3);
   });
 
+  it("keeps the classes in the order given (classNames), else in numeric order, in the legend and the colours", () => {
+    const X = [[0, 0], [1, 1], [2, 0]];
+    const named = checkBundle(scatter(X, [0, 1, 2], { classNames: ["random", "grid", "fine (zoomed in)"] })).spec;
+    expect(named.encoding.color.scale.domain).toEqual(["random", "grid", "fine (zoomed in)"]);
+    expect(named.encoding.shape.scale.domain).toEqual(["random", "grid", "fine (zoomed in)"]);
+    // The compiled Vega spec colours by that domain order (Vega-Lite's default would be alphabetical).
+    const vg = vl.compile(named as any).spec as Spec;
+    const colour = vg.scales.find((sc: Spec) => sc.name === "color");
+    expect(colour.domain).toEqual(["random", "grid", "fine (zoomed in)"]);
+    expect(countMarks(checkBundle(scatter(X, [0, 1, 2], { classNames: ["random", "grid", "fine (zoomed in)"] })).svg, "symbol", "path", "legend-symbol")).toBe(3);
+    const many = Array.from({ length: 12 }, (_, i) => [i, i]);
+    const numeric = checkBundle(scatter(many, [...Array(12).keys()].reverse())).spec;
+    expect(numeric.encoding.color.scale.domain).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]);
+  });
+
   it("names both shapes when X and y disagree", () => {
     expect(() => scatter([[0, 0, 0]], [0])).toThrow("scatter: X must have shape [n, 2], got [1,3]");
     expect(() => scatter([[0, 0], [1, 1]], [0])).toThrow("scatter: X has 2 rows (shape [2,2]) but y has 1 labels");
