@@ -17,10 +17,12 @@ export interface LayerHistogramOptions {
   /** Size of each layer's panel in pixels (default 150 × 110). */
   width?: number;
   height?: number;
+  /** Panels per row before the next row starts (default: as many as fit in about 880 pixels, a notebook's width), so a deep network fits. */
+  columns?: number;
 }
 
 /**
- * One histogram per layer, left to right in layer order, each titled with the layer and the
+ * One histogram per layer, left to right in layer order (`columns` per row), each titled with the layer and the
  * standard deviation of its values. Counts are shown as a share of the layer's values, so
  * layers of different sizes compare.
  *
@@ -65,7 +67,9 @@ export function layerHistograms(probes: LayerProbe[], options: LayerHistogramOpt
   const spec: VegaLiteSpec = {
     ...(options.title === undefined ? {} : { title: options.title }),
     data: { values: rows },
-    facet: { column: { field: "layer", type: "nominal", sort: names, title: null, header: { labelFontSize: 11 } } },
+    facet: { field: "layer", type: "nominal", sort: names, title: null, header: { labelFontSize: 11 } },
+    // A panel takes its width plus about 110 pixels of axis and title.
+    columns: options.columns ?? Math.max(1, Math.floor(880 / ((options.width ?? 150) + 110))),
     spec: {
       width: options.width ?? 150,
       height: options.height ?? 110,

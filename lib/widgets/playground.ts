@@ -128,13 +128,15 @@ export class Playground extends VBox {
   private stopAfter = Infinity;
 
   constructor(options: PlaygroundOptions = {}) {
-    const dataset = new Dropdown<PlaygroundDataset>({ options: PLAYGROUND_DATASETS, value: options.dataset ?? "circles", description: "data" });
-    const hiddenLayers = new IntSlider({ value: checkInt("hiddenLayers", options.hiddenLayers ?? 2, 0, 4), min: 0, max: 4, description: "hidden layers" });
-    const units = new IntSlider({ value: checkInt("units", options.units ?? 4, 1, 16), min: 1, max: 16, description: "units" });
-    const activation = new Dropdown<PlaygroundActivation>({ options: PLAYGROUND_ACTIVATIONS, value: options.activation ?? "tanh", description: "activation" });
+    // Wide enough for "learning rate" and "hidden layers" (the default width cuts them short).
+    const LABELS = { description_width: "100px" };
+    const dataset = new Dropdown<PlaygroundDataset>({ options: PLAYGROUND_DATASETS, value: options.dataset ?? "circles", description: "data", style: LABELS });
+    const hiddenLayers = new IntSlider({ value: checkInt("hiddenLayers", options.hiddenLayers ?? 2, 0, 4), min: 0, max: 4, description: "hidden layers", style: LABELS });
+    const units = new IntSlider({ value: checkInt("units", options.units ?? 4, 1, 16), min: 1, max: 16, description: "units", style: LABELS });
+    const activation = new Dropdown<PlaygroundActivation>({ options: PLAYGROUND_ACTIVATIONS, value: options.activation ?? "tanh", description: "activation", style: LABELS });
     const lrValue = options.lr ?? 0.03;
     if (!(lrValue >= 1e-3 && lrValue <= 1)) throw new WidgetError("Playground", `lr must be from 0.001 to 1, got ${lrValue}`);
-    const lr = new FloatLogSlider({ value: lrValue, min: -3, max: 0, step: 0.1, description: "learning rate", readout_format: ".3f" });
+    const lr = new FloatLogSlider({ value: lrValue, min: -3, max: 0, step: 0.1, description: "learning rate", readout_format: ".3f", style: LABELS });
     const train = new ToggleButton({ description: "train", icon: "play", button_style: "success", tooltip: "train / pause" });
     const reset = new Button({ description: "reset", icon: "refresh", tooltip: "new weights, same settings" });
     const status = new Label({ value: "" });
