@@ -22,14 +22,7 @@ i64 numel(int nd, const i64* shape) {
 
 namespace {
 
-#if defined(__x86_64__)
-#define GB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define GB_CLONES
-#endif
-
-const i64 PAR_GRAIN = 32768;  // below 2x this many elements a kernel stays on one thread
-const i64 TMP = 1024;         // elements per gathered strided run
+const i64 TMP = 1024;  // elements per gathered strided run
 
 // ---- iteration ----------------------------------------------------------------------------
 struct Layout {

@@ -9,6 +9,16 @@ namespace gb {
 
 const int MAXD = 16;
 
+// Loops compiled for AVX-512, AVX2 and the baseline; the loader picks one for the CPU.
+#if defined(__x86_64__)
+#define GB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define GB_CLONES
+#endif
+
+// Below 2x this many elements a kernel stays on one thread.
+const i64 PAR_GRAIN = 32768;
+
 struct View {
   void* data;  // base of the storage; element (i...) is at data[offset + sum i_d * strides[d]]
   int dtype;

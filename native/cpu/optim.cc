@@ -11,14 +11,6 @@
 namespace gb {
 namespace {
 
-#if defined(__x86_64__)
-#define GB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define GB_CLONES
-#endif
-
-const i64 PAR_GRAIN = 32768;  // below 2x this many elements the update stays on one thread
-
 // Flags and scalars as packOptimizerStep (lib/backend.ts) writes them.
 enum { F_NESTEROV = 1, F_FIRST = 2, F_MOMENTUM = 4, F_AMSGRAD = 8, F_CENTERED = 16 };
 enum { K_SGD, K_ADAM, K_RMSPROP, K_ADAGRAD };

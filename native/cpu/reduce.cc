@@ -14,12 +14,6 @@
 namespace gb {
 namespace {
 
-#if defined(__x86_64__)
-#define GB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define GB_CLONES
-#endif
-
 i64 prod(const i64* shape, int from, int to) {
   i64 n = 1;
   for (int i = from; i < to; i++) n *= shape[i];
