@@ -20,6 +20,8 @@ import tempfile
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
+from kernel_messages import remove_cgroup
+
 CAP_BYTES = 2 * 1024**3
 IDLE_S = 3
 V1 = pathlib.Path("/sys/fs/cgroup/memory")
@@ -100,13 +102,7 @@ class Sandbox:
             except Exception:
                 pass
             if cg:
-                for _ in range(50):
-                    try:
-                        cg.rmdir()
-                        break
-                    except OSError:
-                        import time
-                        time.sleep(0.1)
+                remove_cgroup(cg)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

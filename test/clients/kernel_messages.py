@@ -49,3 +49,13 @@ def rss_mib(km):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise AssertionError("no VmRSS")
+
+
+def remove_cgroup(path, tries=50):
+    """Removes a cgroup directory once its processes are gone (the kernel may take a moment to exit)."""
+    for _ in range(tries):
+        try:
+            path.rmdir()
+            return
+        except OSError:
+            time.sleep(0.1)

@@ -12,13 +12,12 @@ import os
 import pathlib
 import shutil
 import tempfile
-import time
 
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
-from kernel_messages import result_text, run
+from kernel_messages import remove_cgroup, result_text, run
 
 LIMIT = 512 * 1024**2
 V1 = pathlib.Path("/sys/fs/cgroup/memory")
@@ -84,12 +83,7 @@ def cgroup_kernel(request):
         kc.stop_channels()
         km.shutdown_kernel(now=True)
         for d in ([cg, top] if cg != top else [top]):
-            for _ in range(50):
-                try:
-                    d.rmdir()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            remove_cgroup(d)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
