@@ -9,6 +9,7 @@ import * as path from "path";
 import { realExit, Runtime } from "./runtime";
 import { log, logWorkerOutput } from "./log";
 import { LANG_RESOURCE_LIMITS } from "./lang-link";
+import { setRuntimeFlags } from "./gc";
 import type { IoToMain, MainToIo } from "./messages";
 
 function typescriptVersion(): string {
@@ -27,6 +28,9 @@ export function runKernel(connectionFile: string): void {
     log(`cannot read the connection file ${connectionFile}: ${(e as Error).message}`);
     process.exit(2);
   }
+  // Before any thread loads code: every code cache in this process is made and checked under
+  // the same flags (see gc.ts).
+  setRuntimeFlags();
   const { port1, port2 } = new MessageChannel();
   // [0]: a cell's synchronous part runs; [1]: the JS heap is near its limit (see runtime.ts).
   const syncFlag = new Int32Array(new SharedArrayBuffer(8));

@@ -107,3 +107,38 @@ def test_zero_keeps_the_checker(tmp_path):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_code_cache_is_accepted_by_the_next_kernel_and_after_a_release(tmp_path):
+    """The code cache V8 makes of TypeScript is checked against a hash of V8's flags, and the
+    kernel turns two flags on at run time (gc.ts). Turned on after the first thread loaded
+    TypeScript, they made every later load reject the cache and write it again: the next
+    kernel, and the checker started again after a release."""
+    cache = tmp_path / "cache"
+
+    def session(name, cells):
+        log = tmp_path / f"{name}.log"
+        env = {**os.environ, "GRADBOOK_CHECKER_IDLE_S": "4", "GRADBOOK_CACHE_DIR": str(cache)}
+        km, kc = start_new_kernel(kernel_name="gradbook", startup_timeout=60, env=env, stderr=open(log, "w"))
+        try:
+            for code in cells:
+                content, _ = run(kc, code)
+                assert content["status"] == "ok", content
+            # The cache is written two seconds after the first check; the checker goes after four.
+            wait_for_release(log, timeout=30)
+            if len(cells) > 1:
+                content, _ = run(kc, "u.shape[0] + 1")  # on a checker started again
+                assert content["status"] == "ok", content
+                time.sleep(3)
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+        return log.read_text()
+
+    first = session("first", ["const t = zeros([2]).add(1)"])
+    assert "TypeScript's code cache was miss; wrote" in first, first
+    written = {f.name: f.stat().st_mtime_ns for f in cache.iterdir()}
+    second = session("second", ["const u = zeros([3]).add(1)", "u.sum().item()"])
+    assert "starts again (2 cells to restore)" in second, second
+    assert "code cache was rejected" not in second, second
+    assert {f.name: f.stat().st_mtime_ns for f in cache.iterdir()} == written
