@@ -3,8 +3,8 @@
  *
  * ```
  * gradbook assign SRC -o DIR [--no-check]
- * gradbook grade SUBMISSIONS --source SRC -o OUT [--workers N] [--cell-timeout S] [--timeout S]
- *                [--memory MIB] [--shard I/N] [--no-resume]
+ * gradbook grade SUBMISSIONS --source SRC -o OUT [--workers N] [--spares N] [--cell-timeout S]
+ *                [--timeout S] [--memory MIB] [--shard I/N] [--no-resume]
  * gradbook grade --merge OUT [MORE_OUT ...] --source SRC -o OUT
  * ```
  */
@@ -116,7 +116,7 @@ function progressPrinter(): (p: Progress) => void {
 }
 
 async function grade(args: string[]): Promise<number> {
-  const { positional, opts } = parse(args, ["--no-resume", "--merge"], ["-o", "--output", "--source", "--workers", "--cell-timeout", "--timeout", "--memory", "--shard"]);
+  const { positional, opts } = parse(args, ["--no-resume", "--merge"], ["-o", "--output", "--source", "--workers", "--spares", "--cell-timeout", "--timeout", "--memory", "--shard"]);
   const out = (opts["-o"] ?? opts["--output"]) as string | undefined;
   const src = opts["--source"] as string | undefined;
   if (!src || !out) throw new UsageError("gradbook grade: --source SRC and -o OUT are required");
@@ -143,7 +143,14 @@ async function grade(args: string[]): Promise<number> {
   const { submissions, skipped } = findSubmissions(positional[0], sourceName);
   for (const s of skipped) process.stderr.write(`gradbook grade: skipped ${s}\n`);
   const workers = Math.floor(number(opts["--workers"], "--workers", os.availableParallelism?.() ?? os.cpus().length));
-  const grades = await gradeBatch(submissions, source, out, { ...gradeOptions(opts), workers, shard, resume: !opts["--no-resume"], progress: progressPrinter() });
+  // Kernels started ahead: one per worker unless told (0 turns the pool off, e.g. where each
+  // kernel needs much of the machine's memory).
+  let spares: number | undefined;
+  if (opts["--spares"] !== undefined) {
+    spares = Number(opts["--spares"]);
+    if (opts["--spares"] === true || !Number.isInteger(spares) || spares < 0) throw new UsageError(`--spares must be a whole number of kernels (0 or more), got ${String(opts["--spares"])}`);
+  }
+  const grades = await gradeBatch(submissions, source, out, { ...gradeOptions(opts), workers, spares, shard, resume: !opts["--no-resume"], progress: progressPrinter() });
   const full = grades.filter((g) => g.total >= g.max).length;
   process.stdout.write(
     `gradbook grade: ${grades.length} submissions${shard ? ` (shard ${shard.index}/${shard.count})` : ""}, ${full} with full marks; ` +

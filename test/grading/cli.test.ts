@@ -37,6 +37,9 @@ describe("gradbook assign and grade", () => {
     const s = run(["grade", ".", "--source", sourceOf(HW), "-o", os.tmpdir(), "--shard", "3/2"]);
     expect(s.status).toBe(2);
     expect(s.stderr).toMatch(/--shard must be I\/N with 1 <= I <= N, got 3\/2/);
+    const p = run(["grade", ".", "--source", sourceOf(HW), "-o", os.tmpdir(), "--spares", "-1"]);
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/--spares must be a whole number of kernels \(0 or more\), got -1/);
   });
 
   it("a grader killed mid-run resumes: finished grades are kept, the rest graded, progress shown", async () => {
@@ -58,7 +61,8 @@ describe("gradbook assign and grade", () => {
     expect(kept.length).toBeGreaterThanOrEqual(1);
     expect(kept.length).toBeLessThan(pick.size);
     expect(fs.existsSync(path.join(out, "grades.csv"))).toBe(false);
-    const r = spawnSync(process.execPath, args.slice(0, -2).concat(["--workers", "2"]), { encoding: "utf8", env: { ...process.env, GRADBOOK_QUIET: "1" } });
+    // Resumed on two workers with the pool off: the same grades.
+    const r = spawnSync(process.execPath, args.slice(0, -2).concat(["--workers", "2", "--spares", "0"]), { encoding: "utf8", env: { ...process.env, GRADBOOK_QUIET: "1" } });
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`5/5 graded · \\d+ with failures · ${kept.length} reused`));
     expect(r.stdout).toMatch(/5 submissions, 2 with full marks/);
