@@ -276,6 +276,13 @@ export interface Backend {
    */
   gather(x: Storage, xShape: readonly number[], index: Storage, indexShape: readonly number[], axis: number): Storage;
   /**
+   * Whole slices picked by a 1-D index: for a contiguous x of shape [outer, dim, inner],
+   * out[o, i, r] = x[o, index[i], r], of shape [outer, count, inner]. The caller has checked
+   * that every index is in [0, dim). Optional: without it, indexSelect goes through gather
+   * with the index expanded to the output's shape.
+   */
+  indexSelect?(x: Storage, outer: number, dim: number, inner: number, index: Storage, count: number): Storage;
+  /**
    * The adjoint of gather: a zero tensor of `outShape` with src added at index along axis
    * (torch.scatter_add). Used for gather's gradient and for embeddings. index has
    * `srcShape` (the frontend trims src to index's shape first); both are contiguous.

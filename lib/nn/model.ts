@@ -400,10 +400,8 @@ function checkXY(op: string, X: Tensor, y: Tensor): void {
  */
 function batchOf(t: Tensor, perm: Int32Array | null, start: number, end: number): Tensor {
   if (!perm) return t.slice(0, start, end);
-  if (t.ndim === 0 || end - start < 2) return indexSelect(t, 0, tensor(perm.subarray(start, end), { dtype: "int32" }));
-  const rows: Tensor[] = [];
-  for (let i = start; i < end; i++) rows.push(t.slice(0, perm[i], perm[i] + 1));
-  const out = concat(rows, 0);
-  for (const r of rows) r.dispose();
+  const index = tensor(perm.subarray(start, end), { dtype: "int32", device: t.device });
+  const out = indexSelect(t, 0, index);
+  index.dispose();
   return out;
 }

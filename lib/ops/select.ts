@@ -149,9 +149,25 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor | number[]): 
   checkSameDevice("indexSelect", x, idx, "x", "index");
   const shape = [...x.shape];
   shape[a] = idx.shape[0];
-  const view = reshape(idx, x.shape.map((_, d) => (d === a ? idx.shape[0] : 1)));
-  const full = makeTensor(x.storage.backend.contiguous(expand(view, shape)), shape);
-  return gather(x, a, full);
+  // The index expanded to the output's shape, for gather (and for the gradient, scatterAdd).
+  const expanded = () => makeTensor(x.storage.backend.contiguous(expand(reshape(idx, x.shape.map((_, d) => (d === a ? idx.shape[0] : 1))), shape)), shape);
+  const be = x.storage.backend;
+  if (!be.indexSelect || x.ndim === 0) return gather(x, a, expanded());
+  // Whole slices copied at once (a shuffled batch in fit is rows of the data set).
+  checkRange("indexSelect", idx, x.shape[a], a);
+  const outer = x.shape.slice(0, a).reduce((p, n) => p * n, 1);
+  const inner = x.shape.slice(a + 1).reduce((p, n) => p * n, 1);
+  const xs = denseStorage(x), is = denseStorage(idx);
+  const out = makeTensor(be.indexSelect(xs, outer, x.shape[a], inner, is, idx.shape[0]), shape);
+  releaseTemp(x, xs);
+  releaseTemp(idx, is);
+  if (!x.requiresGrad) return out;
+  return record(out, "IndexSelectBackward", [x], (g) => {
+    const full = expanded();
+    const dx = scatterAddRaw(x.shape, a, full, g);
+    if (!dx.requiresGrad) full.dispose(); // kept where the gradient itself is differentiated
+    return [dx];
+  }, undefined, [idx]);
 }
 
 /**

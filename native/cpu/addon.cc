@@ -495,6 +495,19 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
   return handle_value(env, out_h);
 }
 
+Napi::Value IndexSelect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Buf x = unwrap(info, 0);
+  i64 outer = info[1].As<Napi::Number>().Int64Value(), dim = info[2].As<Napi::Number>().Int64Value();
+  i64 inner = info[3].As<Napi::Number>().Int64Value();
+  Buf index = unwrap(info, 4);
+  i64 count = info[5].As<Napi::Number>().Int64Value();
+  Buf out;
+  double out_h = new_buf(env, outer * count * inner, x.dtype, &out);
+  k_index_select(x.data, x.dtype, outer, dim, inner, static_cast<const int32_t*>(index.data), count, out.data);
+  return handle_value(env, out_h);
+}
+
 Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   need_params(env);
@@ -783,6 +796,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   GB_EXPORT("sort", Sort);
   GB_EXPORT("softmax", Softmax);
   GB_EXPORT("gather", Gather);
+  GB_EXPORT("indexSelect", IndexSelect);
   GB_EXPORT("scatterAdd", ScatterAdd);
   GB_EXPORT("matmul", Matmul);
   GB_EXPORT("conv2d", Conv2d);

@@ -57,6 +57,7 @@ void k_cumsum(const void* x, int dtype, int nd, const i64* shape, int axis, void
 void k_sort(const void* x, int dtype, i64 outer, i64 n, bool descending, void* values,
             int32_t* indices);
 void k_softmax(const void* x, int dtype, i64 outer, i64 n, bool log, void* out);
+void k_index_select(const void* x, int dtype, i64 outer, i64 dim, i64 inner, const int32_t* index, i64 count, void* out);
 void k_gather(const void* x, int dtype, int nd, const i64* xshape, const int32_t* index,
               const i64* ishape, int axis, void* out);
 void k_scatter_add(int nd, const i64* oshape, const int32_t* index, const void* src, int dtype,

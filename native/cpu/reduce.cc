@@ -306,6 +306,19 @@ void k_softmax(const void* x, int dtype, i64 outer, i64 n, bool log, void* out) 
   });
 }
 
+void k_index_select(const void* x, int dtype, i64 outer, i64 dim, i64 inner, const int32_t* index, i64 count, void* out) {
+  const size_t es = dtype_size(dtype), row = size_t(inner) * es;
+  const char* xs = static_cast<const char*>(x);
+  char* y = static_cast<char*>(out);
+  // One copy per picked slice; slices are split among threads once there is enough to copy.
+  parallel_for(outer * count, std::max<i64>(1, (i64(1) << 16) / std::max<i64>(1, inner)), [&](i64 b, i64 e) {
+    for (i64 k = b; k < e; k++) {
+      const i64 o = k / count, i = k % count;
+      std::memcpy(y + size_t(k) * row, xs + (size_t(o * dim) + size_t(index[i])) * row, row);
+    }
+  });
+}
+
 void k_gather(const void* x, int dtype, int nd, const i64* xshape, const int32_t* index,
               const i64* ishape, int axis, void* out) {
   i64 xst[MAXD] = {};

@@ -201,4 +201,16 @@ describe.skipIf(cpu === null)(`cpu backend: kernels ${skipReason}`, () => {
       same(`scatterAdd axis ${axis}`, (b, s) => b.scatterAdd(xShape, idx[s], src[s], iShape, axis), 1e-6, 1e-6);
     }
   });
+
+  it("indexSelect picks whole slices, in every dtype, with repeats, across threads", () => {
+    // [outer, dim, inner]: rows of a data set (inner 784), a middle axis, the last axis (inner
+    // 1), and enough rows that the copy is split among threads.
+    for (const [outer, dim, inner, count] of [[1, 50, 784, 128], [3, 7, 5, 9], [6, 11, 1, 4], [1, 40_000, 3, 30_000], [2, 3, 1, 0]]) {
+      for (const dtype of ["float32", "float64", "int32", "bool"] as DType[]) {
+        const x = pair(randomValues(outer * dim * inner, 97 + outer, -3, 3, dtype), dtype);
+        const idx = pair(randomValues(count, 98 + dim, 0, dim - 1, "int32"), "int32");
+        same(`indexSelect ${dtype} [${outer}, ${dim}, ${inner}] by ${count}`, (b, s) => b.indexSelect!(x[s], outer, dim, inner, idx[s], count), 0, 0);
+      }
+    }
+  });
 });

@@ -36,6 +36,20 @@ export function gather(xs: Storage, xShape: readonly number[], is: Storage, inde
   return out;
 }
 
+/** Whole slices of [outer, dim, inner] picked by a 1-D index (Backend.indexSelect). */
+export function indexSelect(xs: Storage, outer: number, dim: number, inner: number, is: Storage, count: number): TypedArray {
+  const x = arr(xs), index = arr(is);
+  const out = alloc(xs.dtype, outer * count * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < count; i++) {
+      const from = (o * dim + index[i]) * inner;
+      if (inner === 1) out[o * count + i] = x[from];
+      else out.set(x.subarray(from, from + inner), (o * count + i) * inner);
+    }
+  }
+  return out;
+}
+
 /** index has srcShape (the frontend trims src to index's shape first). */
 export function scatterAdd(outShape: readonly number[], is: Storage, ss: Storage, srcShape: readonly number[], axis: number): TypedArray {
   const index = arr(is), src = arr(ss);

@@ -6,7 +6,7 @@ import type { Backend, BinaryOp, DType, DeviceName, Storage, TypedArray, UnaryOp
 import { COMPARISON_OPS } from "../../backend";
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "./conv";
 import { BINARY_EXPR, UNARY_EXPR, copyInto, mapViews } from "./elementwise";
-import { gather, scatterAdd } from "./gather";
+import { gather, indexSelect, scatterAdd } from "./gather";
 import { matmul } from "./matmul";
 import { optimizerStep } from "./optim";
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool";
@@ -80,6 +80,7 @@ export function createJsBackend(name: DeviceName = "js"): Backend {
     avgPool2dBackward: (dy, p) => wrap(dy.dtype, avgPool2dBackward(dy, p)),
     softmax: (x, outer, n, log) => wrap(x.dtype, softmax(x, outer, n, log)),
     gather: (x, xShape, index, indexShape, axis) => wrap(x.dtype, gather(x, xShape, index, indexShape, axis)),
+    indexSelect: (x, outer, dim, inner, index, count) => wrap(x.dtype, indexSelect(x, outer, dim, inner, index, count)),
     scatterAdd: (outShape, index, src, srcShape, axis) => wrap(src.dtype, scatterAdd(outShape, index, src, srcShape, axis)),
     optimizerStep,
   };

@@ -31,6 +31,7 @@ export interface NativeAddon {
   sort(x: NativeHandle, outer: number, n: number, descending: boolean): [NativeHandle, NativeHandle];
   softmax(x: NativeHandle, outer: number, n: number, log: boolean): NativeHandle;
   gather(x: NativeHandle, index: NativeHandle, axis: number): NativeHandle;
+  indexSelect(x: NativeHandle, outer: number, dim: number, inner: number, index: NativeHandle, count: number): NativeHandle;
   scatterAdd(index: NativeHandle, src: NativeHandle, axis: number): NativeHandle;
   matmul(a: NativeHandle, b: NativeHandle): NativeHandle;
   conv2d(x: NativeHandle, w: NativeHandle): NativeHandle;

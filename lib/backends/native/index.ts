@@ -256,6 +256,7 @@ function createNativeBackend(A: NativeAddon): NativeBackend {
       putShapes(xShape, indexShape);
       return wrap(x.dtype, sizeOf(indexShape), A.gather(h(x), h(index), axis));
     },
+    indexSelect: (x, outer, dim, inner, index, count) => wrap(x.dtype, outer * count * inner, A.indexSelect(h(x), outer, dim, inner, h(index), count)),
     scatterAdd(outShape: readonly number[], index: Storage, src: Storage, srcShape: readonly number[], axis: number): Storage {
       putShapes(outShape, srcShape);
       return wrap(src.dtype, sizeOf(outShape), A.scatterAdd(h(index), h(src), axis));
