@@ -179,13 +179,13 @@ export class QuestionReport {
       .flatMap((q) =>
         q.tests.map(
           (t) =>
-            `<tr><td>${esc(q.question)}</td><td>${esc(t.name)}</td><td style="text-align:right">${fmt(t.earned)}/${fmt(t.points)}</td>` +
+            `<tr><td style="text-align:left">${esc(q.question)}</td><td style="text-align:left">${esc(t.name)}</td><td style="text-align:right">${fmt(t.earned)}/${fmt(t.points)}</td>` +
             `<td style="color:${t.passed ? "#1a7f37" : "#cf222e"};font-weight:bold">${t.passed ? "✓ pass" : "✗ fail"}</td><td style="text-align:left">${esc(t.message)}</td></tr>`,
         ),
       )
       .join("");
     const html =
-      `<table class="gradbook-check"><thead><tr><th>question</th><th>test</th><th>points</th><th>result</th><th style="text-align:left">message</th></tr></thead>` +
+      `<table class="gradbook-check"><thead><tr><th style="text-align:left">question</th><th style="text-align:left">test</th><th>points</th><th>result</th><th style="text-align:left">message</th></tr></thead>` +
       `<tbody>${body}</tbody><tfoot><tr><td colspan="2"><b>total</b></td><td style="text-align:right"><b>${fmt(this.earned)}/${fmt(this.points)}</b></td><td colspan="2"></td></tr></tfoot></table>`;
     return { "text/plain": this.toString(), "text/html": html, [RESULTS_MIME]: { questions: this.questions } };
   }

@@ -62,6 +62,7 @@ function kernelCpu(id: string): number | null {
   return null;
 }
 const WIDGETS_NB = "widgets-check.ipynb";
+const HOMEWORK = "hw1-logistic-regression";
 
 let server: ChildProcess | null = null;
 let browser: Browser | null = null;
@@ -114,6 +115,8 @@ beforeAll(async () => {
   fs.mkdirSync(nbDir);
   for (const nb of LECTURES) fs.copyFileSync(path.join(ROOT, "notebooks", nb), path.join(nbDir, nb));
   fs.writeFileSync(path.join(nbDir, WIDGETS_NB), notebook(WIDGET_CELLS));
+  // Homework 1 as a student gets it (gradbook assign), for the self-check.
+  execFileSync(process.execPath, [path.join(ROOT, "bin", "gradbook.js"), "assign", path.join(ROOT, "homework", "src", `${HOMEWORK}.ts`), "-o", path.join(nbDir, "homework"), "--no-check"], { stdio: "ignore" });
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   server = spawn(PY, [
@@ -675,5 +678,63 @@ describe("JupyterLab 4 (lab/ build) in Chromium", () => {
       await page.keyboard.press("Tab");
       await expect.poll(() => page.evaluate(() => (globalThis as any).gbPanel().content.activeCell.model.sharedModel.getSource()), { timeout: 20_000 }).toBe("plot.plotActivations");
     }, 60_000);
+  });
+  // What a student sees of the self-check: each test cell's table drawn as HTML by JupyterLab,
+  // failing tests that say what to do, and `await check("q1")` passing once q1 is answered.
+  describe("a homework's self-check in the student version", () => {
+    let page: Page;
+    const nb = `homework/${HOMEWORK}.ipynb`;
+    beforeAll(async () => {
+      page = await open(nb, "homework");
+    }, 120_000);
+    afterAll(async () => {
+      await page?.close();
+    });
+
+    /** The rows of the check tables drawn in code cell `index` (or in every cell): [question, test, points, result, message]. */
+    const tableRows = (index: number | null) =>
+      page.evaluate((i) => {
+        const panel = (globalThis as any).gbPanel();
+        const nodes = i === null ? [panel.content.node] : [panel.content.widgets[i].node];
+        return nodes.flatMap((n: any) => [...n.querySelectorAll(".jp-RenderedHTMLCommon table.gradbook-check tbody tr")])
+          .map((tr: any) => [...tr.querySelectorAll("td")].map((td: any) => String(td.textContent).trim()));
+      }, index);
+
+    it("draws every test cell's table, each failing test saying what to write; answering q1 makes check(\"q1\") pass", async () => {
+      await runAllFromMenu(page);
+      await waitForAllRun(page, 180_000);
+      const rows = await tableRows(null);
+      expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(["q1", "q2", "q3", "q4", "q5"]));
+      expect(rows.every((r) => r[3] === "✗ fail" && /^0\//.test(r[2]))).toBe(true);
+      expect(rows.find((r) => r[0] === "q1")![4]).toMatch(/not implemented yet \(q1\): replace the line throw new Error\("not implemented: q1"\) with your code/);
+      await shotOfOutputs(page, (await cellReports(page)).find((c) => c.source.startsWith('await tests("q1"'))!.index, "lab-self-check-student.png");
+
+      // The student answers q1, runs the answer, then asks for q1's tests in a new cell.
+      const cells = await cellReports(page);
+      const answer = cells.find((c) => c.source.includes('throw new Error("not implemented: q1")'))!;
+      await page.evaluate(async ({ i }) => {
+        const app = (globalThis as any).jupyterapp;
+        const panel = (globalThis as any).gbPanel();
+        app.shell.activateById(panel.id);
+        const cell = panel.content.widgets[i];
+        const src = cell.model.sharedModel.getSource();
+        cell.model.sharedModel.setSource(src.replace(/throw new Error\("not implemented: q1"\);?/, "return z.neg().exp().add(1).reciprocal();"));
+        panel.content.activeCellIndex = i;
+        panel.content.mode = "command";
+        await app.commands.execute("notebook:run-cell");
+        panel.content.activeCellIndex = panel.content.widgets.length - 1;
+        await app.commands.execute("notebook:insert-cell-below");
+        panel.content.activeCell.model.sharedModel.setSource('await check("q1")');
+        await app.commands.execute("notebook:run-cell");
+      }, { i: answer.index });
+      const last = await page.evaluate(() => (globalThis as any).gbPanel().content.widgets.length - 1);
+      await expect.poll(async () => (await tableRows(last)).length, { timeout: 60_000 }).toBeGreaterThan(0);
+      const q1 = await tableRows(last);
+      expect(q1.length).toBeGreaterThan(1);
+      expect(q1.every((r) => r[0] === "q1" && r[3] === "✓ pass" && r[4] === "")).toBe(true);
+      const total = await page.evaluate((i) => [...(globalThis as any).gbPanel().content.widgets[i].node.querySelectorAll("table.gradbook-check tfoot td")].map((td: any) => String(td.textContent).trim()).filter(Boolean), last);
+      expect(total).toEqual(["total", "2/2"]);
+      await shotOfOutputs(page, last, "lab-self-check-q1.png");
+    }, 300_000);
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import * as gb from "../../lib";
 import { cpu } from "../native/common";
 
-const devices = ["js", ...(cpu ? ["cpu"] : [])] as const;
+const devices: gb.DeviceName[] = ["js", ...(cpu ? (["cpu"] as const) : [])];
 
 function viaGather(x: gb.Tensor, axis: number, index: number[]): gb.Tensor {
   const shape = [...x.shape];
