@@ -79,9 +79,13 @@ def test_shutdown_delivers_output_still_pending():
     km, kc = start()
     try:
         run(kc, "0")
-        # Output a timer writes just before a shutdown reaches the client before the kernel goes.
-        msg_id = kc.execute('setTimeout(() => console.log("late line"), 2)\n"ok"')
+        # Output still batched when a shutdown arrives reaches the client before the kernel goes.
+        # The timer writes a line and then keeps the main thread busy for 300 ms, so the line is
+        # still in the output batch (sent every 10 ms) when the shutdown arrives 100 ms after the
+        # reply; the I/O thread must wait for the main thread to send it.
+        msg_id = kc.execute('setTimeout(() => { console.log("late line"); const t0 = Date.now(); while (Date.now() - t0 < 300) {} }, 2)\n"ok"')
         reply_to(kc, msg_id)
+        time.sleep(0.1)
         kc.control_channel.send(kc.session.msg("shutdown_request", {"restart": False}))
         texts = []
         deadline = time.monotonic() + 10
