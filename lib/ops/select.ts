@@ -11,6 +11,7 @@ import { sumTo } from "./reduce";
 import { expand, reshape, slice, unsqueeze } from "./shape";
 import { broadcastShapes, broadcastView, checkSameDevice, checkTensor, denseStorage, releaseTemp, scalarTensor } from "./util";
 import { arange } from "../creation";
+import { getEngine } from "../engine";
 
 /**
  * Elementwise choice: a where cond is true, b elsewhere (all three broadcast).
@@ -161,13 +162,11 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor | number[]): 
   const out = makeTensor(be.indexSelect(xs, outer, x.shape[a], inner, is, idx.shape[0]), shape);
   releaseTemp(x, xs);
   releaseTemp(idx, is);
-  if (!x.requiresGrad) return out;
-  return record(out, "IndexSelectBackward", [x], (g) => {
-    const full = expanded();
-    const dx = scatterAddRaw(x.shape, a, full, g);
-    if (!dx.requiresGrad) full.dispose(); // kept where the gradient itself is differentiated
-    return [dx];
-  }, undefined, [idx]);
+  if (!x.requiresGrad || !getEngine().gradEnabled) return out;
+  // The backward keeps its own expanded index, as gather's did: the caller may dispose `index`
+  // before calling backward.
+  const full = expanded();
+  return record(out, "IndexSelectBackward", [x], (g) => [scatterAddRaw(x.shape, a, full, g)], undefined, [full]);
 }
 
 /**

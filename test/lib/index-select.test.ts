@@ -39,7 +39,11 @@ describe.each(devices)("indexSelect on %s", (device) => {
       expect(r.ok, `axis ${axis}: ${JSON.stringify(r)}`).toBe(true);
     }
     const w = gb.ones([3, 2], { dtype: "float64" }).to(device).requiresGrad_();
-    gb.indexSelect(w, 0, [2, 2, 0]).sum().backward();
+    // The index may be disposed before backward (nn.Embedding's callers do).
+    const ids = gb.tensor([2, 2, 0], { dtype: "int32", device });
+    const picked = gb.indexSelect(w, 0, ids);
+    ids.dispose();
+    picked.sum().backward();
     expect(Array.from(w.grad!.dataSync())).toEqual([1, 1, 0, 0, 2, 2]);
   });
 
