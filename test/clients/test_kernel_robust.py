@@ -233,7 +233,10 @@ def test_memory_is_given_back_after_big_work():
             run(kc, "1")
         time.sleep(2.5)  # idle: the kernel trims
         after = rss_mib(km)
-        assert after < base + 60, f"RSS {after:.0f} MiB after the work, {base:.0f} MiB before"
+        # Kept without trimming: the 200 MB message and hundreds of MB of tensors. What stays is
+        # the language thread's growth over 53 checked cells and, now that TypeScript's code
+        # cache is accepted, its deserialized code: 50–61 MiB in runs on the development machine.
+        assert after < base + 80, f"RSS {after:.0f} MiB after the work, {base:.0f} MiB before"
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
