@@ -285,6 +285,13 @@ def test_interrupt_while_the_first_cell_is_checked():
     km, kc = start_new_kernel(kernel_name="gradbook", startup_timeout=60)
     try:
         msg_id = kc.execute("while (true) {}")
+        # Once the kernel says it is busy with the cell, the cell is being checked (or runs):
+        # an interrupt sent before the request even arrived would find nothing to stop.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            m = kc.get_iopub_msg(timeout=30)
+            if m["msg_type"] == "status" and m["content"]["execution_state"] == "busy" and m["parent_header"].get("msg_id") == msg_id:
+                break
         km.interrupt_kernel()
         assert reply_to(kc, msg_id, timeout=10)["content"]["ename"] == "KeyboardInterrupt"
         content, msgs = run(kc, "1 + 1")
