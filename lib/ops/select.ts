@@ -1,5 +1,5 @@
 /** Selection ops: where, clip, maskedFill, gather, indexSelect, scatterAdd, oneHot. */
-import type { DType } from "../backend";
+import { sizeOf, type DType } from "../backend";
 import { record } from "../autograd";
 import { promoteOperands, promoteWithScalar } from "../dtype";
 import { OpError, fmtShape, normAxis } from "../errors";
@@ -156,8 +156,7 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor | number[]): 
   if (!be.indexSelect || x.ndim === 0) return gather(x, a, expanded());
   // Whole slices copied at once (a shuffled batch in fit is rows of the data set).
   checkRange("indexSelect", idx, x.shape[a], a);
-  const outer = x.shape.slice(0, a).reduce((p, n) => p * n, 1);
-  const inner = x.shape.slice(a + 1).reduce((p, n) => p * n, 1);
+  const outer = sizeOf(x.shape.slice(0, a)), inner = sizeOf(x.shape.slice(a + 1));
   const xs = denseStorage(x), is = denseStorage(idx);
   const out = makeTensor(be.indexSelect(xs, outer, x.shape[a], inner, is, idx.shape[0]), shape);
   releaseTemp(x, xs);
